@@ -1,0 +1,31 @@
+// Lint rules that keep the pipeline's shape: stages import downstream only (see ARCHITECTURE.md).
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+const shells = ["**/cli/**", "**/server/**", "**/scan/**", "**/web/**"];
+
+export default tseslint.config(
+  { ignores: ["dist/**", "node_modules/**", "**/testdata/**", "web/dist/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    // Stages never import the shells that wire them.
+    files: ["src/{model,image,catalog,version,vulndb,match,sbom,report,attest,store,util}/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: shells, message: "stages import downstream only: never cli/, server/, scan/ or web/" }] }],
+    },
+  },
+  {
+    // model/ is pure data shared with the web UI.
+    files: ["src/model/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: ["node:*", "../*"], message: "model/ is pure types shared with web/" }] }],
+    },
+  },
+);

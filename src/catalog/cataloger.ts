@@ -1,0 +1,49 @@
+// The cataloger contract (STYLE.md §2): a record plus a pure parser, listed explicitly in
+// catalog/index.ts. The image stage walks each layer tar once, asks every cataloger `claims(path)`
+// for each regular file, keeps the claimed files' bytes, squashes the layers (whiteouts applied),
+// and then calls `parse` once for every claimed file that survives in the final filesystem.
+import type { Distro, Package, Unknown } from "../model/package.js";
+import type { Limits } from "../util/limits.js";
+
+/** One claimed file of the final (squashed) filesystem. */
+export interface CatalogFile {
+  /** Path relative to the root, no leading slash: "var/lib/dpkg/status". */
+  readonly path: string;
+  /** diffID of the layer that last wrote this file; absent for a plain directory source. */
+  readonly layerDigest?: string;
+  readonly data: Buffer;
+}
+
+export interface CatalogEnv {
+  readonly distro?: Distro;
+  readonly limits: Limits;
+  /** Another claimed file of the same filesystem, symlinks resolved inside the root; undefined if absent. */
+  read(path: string): CatalogFile | undefined;
+  /** Paths of claimed files under a directory prefix ("var/lib/dpkg/info/"), sorted. */
+  list(prefix: string): readonly string[];
+}
+
+export interface CatalogResult {
+  readonly packages: readonly Package[];
+  readonly unknowns: readonly Unknown[];
+}
+
+export interface Cataloger {
+  /** Stable id, e.g. "dpkg-status"; recorded as Package.foundBy. */
+  readonly id: string;
+  /** Bump when output or claimed paths change: it is part of the layer cache key. */
+  readonly version: number;
+  /** Asked once per regular file in every layer (path relative, no leading slash). Must be cheap. */
+  claims(path: string): boolean;
+  /**
+   * Called for each claimed file that is a *primary* input (see `primary`), after squashing.
+   * Files claimed only as helpers (e.g. dpkg info/*.list) are reachable through env.read/list.
+   */
+  primary(path: string): boolean;
+  parse(file: CatalogFile, env: CatalogEnv): Promise<CatalogResult>;
+}
+
+/** "/"+path, the form a Location carries. */
+export function absolutePath(path: string): string {
+  return path.startsWith("/") ? path : `/${path}`;
+}
