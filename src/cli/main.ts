@@ -5,7 +5,7 @@ import { Command, CommanderError } from "commander";
 import { BERTH_VERSION } from "../util/about.js";
 import { isBerthError } from "../util/errors.js";
 import { ExitCode, processIo, type Io } from "./common.js";
-import { dbCommand } from "./db.js";
+// import { dbCommand } from "./db.js";
 import { sbomCommand } from "./sbom.js";
 
 export function buildProgram(io: Io): Command {
@@ -18,8 +18,8 @@ export function buildProgram(io: Io): Command {
       writeErr: (s) => io.stderr.write(s),
     });
   program.addCommand(sbomCommand(io));
-  program.addCommand(dbCommand());
-  for (const c of program.commands) c.showHelpAfterError("(run with --help for usage)");
+  // program.addCommand(dbCommand());
+  for (const c of program.commands) c.copyInheritedSettings(program);
   program.exitOverride();
   for (const c of program.commands) c.exitOverride();
   return program;

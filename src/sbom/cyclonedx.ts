@@ -2,12 +2,13 @@
 // output is deterministic; SOURCE_DATE_EPOCH fixes the only time in it).
 import * as CDX from "@cyclonedx/cyclonedx-library";
 import type { Package } from "../model/package.js";
+import { isSpdxLicenseId } from "./licenses.js";
 import { contentHash, imagePurl, subjectName, uuidFromHash, type SbomDocument } from "./document.js";
 
 const { Models, Enums } = CDX;
 
 function license(l: string): CDX.Models.License {
-  return CDX.SPDX.isSupportedSpdxId(l) ? new Models.SpdxLicense(l) : new Models.NamedLicense(l);
+  return isSpdxLicenseId(l) ? new Models.SpdxLicense(l) : new Models.NamedLicense(l);
 }
 
 function packageProperties(p: Package): CDX.Models.Property[] {

@@ -2,7 +2,7 @@
 // in tests against the official SPDX 2.3 JSON schema. Deterministic: ids and the namespace derive
 // from content; only `created` carries a time (SOURCE_DATE_EPOCH fixes it).
 import { createHash } from "node:crypto";
-import * as CDX from "@cyclonedx/cyclonedx-library";
+import { isSpdxLicenseId } from "./licenses.js";
 import type { Package } from "../model/package.js";
 import { contentHash, imagePurl, subjectName, uuidFromHash, type SbomDocument } from "./document.js";
 
@@ -23,7 +23,7 @@ interface SpdxPackage {
   copyrightText: "NOASSERTION";
   supplier?: string;
   sourceInfo?: string;
-  primaryPackagePurpose?: "CONTAINER" | "OPERATING-SYSTEM" | "LIBRARY" | "APPLICATION" | "FILE";
+  primaryPackagePurpose?: "CONTAINER" | "OPERATING_SYSTEM" | "LIBRARY" | "APPLICATION" | "FILE";
   externalRefs?: SpdxExternalRef[];
   annotations?: { annotationDate: string; annotationType: "OTHER"; annotator: string; comment: string }[];
 }
@@ -55,7 +55,7 @@ function spdxId(prefix: string, key: string, name: string): string {
 function licenseExpression(p: Package, refs: Map<string, string>): string {
   if (p.licenses.length === 0) return "NOASSERTION";
   const parts = p.licenses.map((l) => {
-    if (CDX.SPDX.isSupportedSpdxId(l)) return l;
+    if (isSpdxLicenseId(l)) return l;
     let ref = refs.get(l);
     if (!ref) {
       ref = `LicenseRef-${l.replace(/[^A-Za-z0-9.-]+/g, "-")}-${createHash("sha256").update(l).digest("hex").slice(0, 8)}`;
@@ -95,7 +95,7 @@ export function buildSpdx(doc: SbomDocument): SpdxDocument {
   if (doc.distro) {
     const d = doc.distro;
     const id = spdxId("OperatingSystem", `${d.id}@${d.versionId ?? ""}`, d.id);
-    packages.push({ SPDXID: id, name: d.id, ...(d.versionId ? { versionInfo: d.versionId } : {}), downloadLocation: "NOASSERTION", filesAnalyzed: false, licenseConcluded: "NOASSERTION", licenseDeclared: "NOASSERTION", copyrightText: "NOASSERTION", primaryPackagePurpose: "OPERATING-SYSTEM" });
+    packages.push({ SPDXID: id, name: d.id, ...(d.versionId ? { versionInfo: d.versionId } : {}), downloadLocation: "NOASSERTION", filesAnalyzed: false, licenseConcluded: "NOASSERTION", licenseDeclared: "NOASSERTION", copyrightText: "NOASSERTION", primaryPackagePurpose: "OPERATING_SYSTEM" });
     relationships.push({ spdxElementId: rootId, relationshipType: "CONTAINS", relatedSpdxElement: id });
   }
   const refs = new Map<string, string>();

@@ -15,14 +15,16 @@ export async function tarBytes(entries: TarEntrySpec[]): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
   const done = new Promise<void>((resolve, reject) => {
-    pack.on("data", (c: Buffer) => chunks.push(c));
+    pack.on("data", (c: unknown) => {
+      chunks.push(c as Buffer);
+    });
     pack.on("end", () => resolve());
     pack.on("error", reject);
   });
   for (const e of entries) {
     if (e.type === "symlink" || e.type === "link") pack.entry({ name: e.name, type: e.type, linkname: e.linkname });
     else if (e.type === "directory") pack.entry({ name: e.name, type: "directory" });
-    else pack.entry({ name: e.name }, e.data);
+    else if ("data" in e) pack.entry({ name: e.name }, e.data);
   }
   pack.finalize();
   await done;

@@ -48,8 +48,8 @@ function ownedFiles(env: CatalogEnv, name: string, arch: string | undefined): st
   return list.data
     .toString("utf8")
     .split("\n")
-    .filter((l) => l.length > 1)
-    .map((l) => l.replace(/^\/+/, ""));
+    .map((l) => l.replace(/^\/+/, "").replace(/^\.$/, ""))
+    .filter((l) => l.length > 0);
 }
 
 export function packagesFromParagraphs(paragraphs: Paragraph[], file: CatalogFile, env: CatalogEnv): Package[] {
