@@ -1,6 +1,7 @@
 // Lint rules that keep the pipeline's shape: stages import downstream only (see ARCHITECTURE.md).
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import globals from "globals";
 
 const shells = ["**/cli/**", "**/server/**", "**/scan/**", "**/web/**"];
 
@@ -9,6 +10,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    languageOptions: { globals: { ...globals.node } },
     rules: {
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],

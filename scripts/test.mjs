@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under src/ and test/ with Node's own test runner (TypeScript through tsx).
-// Usage: node scripts/test.mjs [substring-filter…]
+// The whole test suite, as CI runs it (`npm test`):
+//   1. install the real components the tests use (Debian packages, when missing),
+//   2. build/cache the real Debian 12 test image,
+//   3. typecheck, 4. lint, 5. every *.test.ts under src/ and test/ with Node's test runner.
+// `node scripts/test.mjs <substring>…` runs only the matching test files and skips 1–4.
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -14,11 +17,29 @@ function walk(dir, out) {
   }
   return out;
 }
+
+function step(title, cmd, args) {
+  process.stderr.write(`\n== ${title}\n`);
+  const r = spawnSync(cmd, args, { stdio: "inherit" });
+  if (r.status !== 0) {
+    process.stderr.write(`\n== ${title}: failed (exit ${r.status ?? r.signal})\n`);
+    process.exit(r.status || 1);
+  }
+}
+
 const filters = process.argv.slice(2);
 const files = walk("src", walk("test", [])).filter((f) => filters.length === 0 || filters.some((s) => f.includes(s))).sort();
 if (files.length === 0) {
   console.error("no test files matched");
   process.exit(2);
 }
-const r = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "--test-concurrency=2", ...files], { stdio: "inherit" });
+const tsx = ["--import", "tsx"];
+if (filters.length === 0) {
+  step("setup: Debian packages the tests use", "bash", ["scripts/setup-test-env.sh"]);
+  step("setup: real Debian 12 test image (cached)", process.execPath, [...tsx, "test/support/debian-image.ts"]);
+  step("typecheck", process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json", "--noEmit"]);
+  step("lint", process.execPath, ["node_modules/eslint/bin/eslint.js", "--max-warnings=0", "."]);
+}
+process.stderr.write(`\n== tests (${files.length} files)\n`);
+const r = spawnSync(process.execPath, [...tsx, "--test", "--test-reporter=spec", "--test-concurrency=2", ...files], { stdio: "inherit" });
 process.exit(r.status ?? 1);
