@@ -45,6 +45,7 @@ SOURCE_DATE_EPOCH fixes the document timestamp for byte-identical output.`,
       ...(flags.insecure ? { insecure: true } : {}),
       ...(cacheDir ? { cacheDir } : {}),
       log,
+      env: io.env,
       onLayer: (i, n, cached) => bar.update(`reading layer ${i + 1}/${n}${cached ? " (cached)" : ""}`),
     });
     bar.done();

@@ -87,6 +87,8 @@ export interface OpenImageOptions {
   readonly limits: Limits;
   readonly insecure?: boolean;
   readonly log?: (msg: string) => void;
+  /** Environment for registry credentials (DOCKER_CONFIG, HOME, helpers' PATH); default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export function describeTarget(t: Target): string {
@@ -109,7 +111,13 @@ export async function openImage(t: Exclude<Target, { kind: "dir" }>, opts: OpenI
   const reference = describeTarget(t);
   switch (t.kind) {
     case "registry":
-      return openRegistryImage(t.ref, { platform: opts.platform, limits: opts.limits, ...(opts.insecure ? { insecure: true } : {}), ...(opts.log ? { log: opts.log } : {}) });
+      return openRegistryImage(t.ref, {
+        platform: opts.platform,
+        limits: opts.limits,
+        ...(opts.insecure ? { insecure: true } : {}),
+        ...(opts.log ? { log: opts.log } : {}),
+        ...(opts.env ? { credentialLookup: { env: opts.env } } : {}),
+      });
     case "oci-dir":
       if (!existsSync(t.path)) throw new BerthError("not-found", `${reference}: no such directory`);
       return openOciLayout(dirStore(t.path, reference), { reference, ...(t.ref ? { ref: t.ref } : {}), platform: opts.platform, limits: opts.limits });

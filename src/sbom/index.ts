@@ -3,13 +3,15 @@ import { renderCycloneDx } from "./cyclonedx.js";
 import type { SbomDocument } from "./document.js";
 import { renderInventoryJson } from "./json.js";
 import { renderSpdx } from "./spdx.js";
+import { renderTable } from "./table.js";
 
-export type SbomFormat = "cyclonedx" | "spdx" | "json";
+export type SbomFormat = "cyclonedx" | "spdx" | "json" | "table";
 
 export const sbomFormats: Record<SbomFormat, (doc: SbomDocument) => string> = {
   cyclonedx: renderCycloneDx,
   spdx: renderSpdx,
   json: renderInventoryJson,
+  table: renderTable,
 };
 
 export function isSbomFormat(s: string): s is SbomFormat {

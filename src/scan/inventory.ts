@@ -16,6 +16,7 @@ export interface InventoryOptions {
   /** Cache directory; the layer cache lives in <cacheDir>/layers. Undefined: no cache. */
   readonly cacheDir?: string;
   readonly log?: (msg: string) => void;
+  readonly env?: NodeJS.ProcessEnv;
   readonly onLayer?: (index: number, total: number, cached: boolean) => void;
 }
 
@@ -35,6 +36,7 @@ export async function inventoryTarget(input: string, opts: InventoryOptions): Pr
     limits: opts.limits,
     ...(opts.insecure ? { insecure: true } : {}),
     ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.env ? { env: opts.env } : {}),
   });
   try {
     const inventory = await catalogImage(source, {
