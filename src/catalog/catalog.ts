@@ -9,7 +9,7 @@ import type { LayerCache } from "../image/layer-cache.js";
 import type { Distro, Package, Unknown } from "../model/package.js";
 import { BerthError, describeError } from "../util/errors.js";
 import type { Limits } from "../util/limits.js";
-import type { CatalogEnv, Cataloger } from "./cataloger.js";
+import type { CatalogEnv, Cataloger, EntryInfo } from "./cataloger.js";
 import { apkCataloger } from "./os/apk.js";
 import { dpkgCataloger } from "./os/dpkg.js";
 import { claimsRelease, detectDistro } from "./os/release.js";
@@ -18,8 +18,26 @@ import { parseParagraphs } from "./os/deb822.js";
 
 export const catalogers: readonly Cataloger[] = [dpkgCataloger, apkCataloger, rpmCataloger];
 
-export function claimsAny(path: string, list: readonly Cataloger[] = catalogers): boolean {
-  return claimsRelease(path) || list.some((c) => c.claims(path));
+export function claimsAny(path: string, info: EntryInfo, list: readonly Cataloger[] = catalogers): boolean {
+  return claimsRelease(path) || list.some((c) => c.claims(path, info));
+}
+
+/**
+ * The summary kept for a claimed file: the first cataloger with a `summarize` that claims the path
+ * decides; files claimed only by catalogers without one are kept whole.
+ */
+export function summarizeClaimed(path: string, data: Buffer, info: EntryInfo, limits: Limits, list: readonly Cataloger[] = catalogers): Buffer | undefined {
+  if (claimsRelease(path)) return data;
+  let whole = false;
+  for (const c of list) {
+    if (!c.claims(path, info)) continue;
+    if (!c.summarize) whole = true;
+    else {
+      const s = c.summarize(path, data, limits);
+      if (s) return s;
+    }
+  }
+  return whole ? data : undefined;
 }
 
 /** Part of the layer-cache key: changes whenever a cataloger's claims or output change. */
@@ -108,7 +126,8 @@ export interface CatalogImageOptions {
 
 export async function readImageLayers(source: ImageSource, opts: CatalogImageOptions): Promise<LayerFiles[]> {
   const out: LayerFiles[] = [];
-  const claims = (p: string) => claimsAny(p);
+  const claims = (p: string, info: EntryInfo) => claimsAny(p, info);
+  const summarize = (p: string, data: Buffer, info: EntryInfo) => summarizeClaimed(p, data, info, opts.limits);
   for (const [i, layer] of source.layers.entries()) {
     const { diffId } = layer.info;
     const cached = await opts.cache?.get(diffId);
@@ -117,7 +136,7 @@ export async function readImageLayers(source: ImageSource, opts: CatalogImageOpt
       out.push(cached);
       continue;
     }
-    const files = await readLayer(await layer.open(), { diffId, compression: "detect", claims, limits: opts.limits, what: `layer ${layer.info.digest}` });
+    const files = await readLayer(await layer.open(), { diffId, compression: "detect", claims, summarize, limits: opts.limits, what: `layer ${layer.info.digest}` });
     await opts.cache?.put(files);
     out.push(files);
   }
@@ -153,14 +172,15 @@ export async function readDirectory(root: string, limits: Limits): Promise<Layer
       if (!st) continue;
       if (st.isSymbolicLink()) out.symlinks.set(path, await readlink(full));
       else if (st.isDirectory()) await walk(path);
-      else if (st.isFile() && claimsAny(path)) {
+      else if (st.isFile() && claimsAny(path, { mode: st.mode & 0o7777, size: st.size })) {
         if (st.size > limits.maxFileBytes) {
           out.warnings.push(`/${path}: file of ${st.size} bytes exceeds maxFileBytes=${limits.maxFileBytes}; skipped`);
           continue;
         }
         const fh = await open(full, "r");
         try {
-          out.files.set(path, await fh.readFile());
+          const kept = summarizeClaimed(path, await fh.readFile(), { mode: st.mode & 0o7777, size: st.size }, limits);
+          if (kept) out.files.set(path, kept);
         } finally {
           await fh.close();
         }

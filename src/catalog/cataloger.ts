@@ -5,6 +5,13 @@
 import type { Distro, Package, Unknown } from "../model/package.js";
 import type { Limits } from "../util/limits.js";
 
+/** What a layer walk knows about an entry before reading it. */
+export interface EntryInfo {
+  /** Unix permission bits (e.g. 0o755); 0 when unknown. */
+  readonly mode: number;
+  readonly size: number;
+}
+
 /** One claimed file of the final (squashed) filesystem. */
 export interface CatalogFile {
   /** Path relative to the root, no leading slash: "var/lib/dpkg/status". */
@@ -33,8 +40,19 @@ export interface Cataloger {
   readonly id: string;
   /** Bump when output or claimed paths change: it is part of the layer cache key. */
   readonly version: number;
-  /** Asked once per regular file in every layer (path relative, no leading slash). Must be cheap. */
-  claims(path: string): boolean;
+  /**
+   * Asked once per regular file in every layer (path relative, no leading slash). Must be cheap.
+   * `info` gives the entry's mode and size (e.g. to claim executables that may be Go binaries).
+   */
+  claims(path: string, info: EntryInfo): boolean;
+  /**
+   * Optional: reduces a claimed file to what `parse` needs, while the layer is being read, so a
+   * large file (a binary, an archive) is held in memory only for the moment it is summarised.
+   * The summary replaces the file's bytes in the layer cache and in `parse`'s CatalogFile.data.
+   * Return undefined to drop the file (not relevant after all). Must not throw on hostile input:
+   * return a summary that `parse` turns into an Unknown instead.
+   */
+  summarize?(path: string, data: Buffer, limits: Limits): Buffer | undefined;
   /**
    * Called for each claimed file that is a *primary* input (see `primary`), after squashing.
    * Files claimed only as helpers (e.g. dpkg info/*.list) are reachable through env.read/list.

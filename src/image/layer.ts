@@ -31,6 +31,7 @@ export interface LayerFiles {
 }
 
 const WHITEOUT_PREFIX = ".wh.";
+const NO_INFO = { mode: 0, size: 0 };
 const OPAQUE = ".wh..wh..opq";
 
 /**
@@ -87,7 +88,9 @@ async function readEntry(stream: TarEntry, size: number, limit: number, what: st
 export interface ReadLayerOptions {
   readonly diffId: string;
   readonly compression: LayerCompression;
-  readonly claims: (path: string) => boolean;
+  readonly claims: (path: string, info: { mode: number; size: number }) => boolean;
+  /** Reduces a claimed file to what is kept (see Cataloger.summarize); identity when absent. */
+  readonly summarize?: (path: string, data: Buffer, info: { mode: number; size: number }) => Buffer | undefined;
   readonly limits: Limits;
   /** Name for messages, e.g. "layer sha256:ab12…". */
   readonly what: string;
@@ -148,9 +151,12 @@ export async function readLayer(blob: Readable, opts: ReadLayerOptions): Promise
       switch (h.type) {
         case "file":
         case "contiguous-file":
-          if (path && opts.claims(path)) {
+          const info = { mode: h.mode ?? 0, size: h.size ?? 0 };
+          if (path && opts.claims(path, info)) {
             try {
-              out.files.set(path, await readEntry(entry, h.size ?? 0, limits.maxFileBytes, `${what}: /${path}`));
+              const data = await readEntry(entry, info.size, limits.maxFileBytes, `${what}: /${path}`);
+              const kept = opts.summarize ? opts.summarize(path, data, info) : data;
+              if (kept) out.files.set(path, kept);
             } catch (e) {
               if (!isBerthError(e) || e.code !== "limit") throw e;
               out.warnings.push(e.message);
@@ -166,7 +172,7 @@ export async function readLayer(blob: Readable, opts: ReadLayerOptions): Promise
         case "link": {
           const target = safeEntryPath(h.linkname ?? "");
           if (target === undefined) out.warnings.push(`${what}: hard link "${path}" points outside the image root; skipped`);
-          else if (opts.claims(path) || opts.claims(target)) out.hardlinks.set(path, target);
+          else if (opts.claims(path, NO_INFO) || opts.claims(target, NO_INFO)) out.hardlinks.set(path, target);
           entry.resume();
           break;
         }

@@ -40,6 +40,18 @@ export interface Package {
   /** Files the package owns (OS packages), relative to the root without a leading slash. */
   readonly files?: readonly string[];
   readonly metadata?: Readonly<Record<string, string>>;
+  /**
+   * How the package is known (language packages): "installed" metadata (node_modules, dist-info,
+   * gemspec…), a "lockfile", a "manifest" (pom.xml, go.mod, requirements without pins), or a
+   * compiled "binary" (Go buildinfo, cargo-auditable). OS packages leave it unset.
+   */
+  readonly evidence?: "installed" | "lockfile" | "manifest" | "binary";
+  /** true: a direct dependency of the project; false: transitive; unset: the source does not say. */
+  readonly direct?: boolean;
+  /** Development-only (devDependencies, dev groups); unset means runtime or unknown. */
+  readonly dev?: boolean;
+  /** purls of the packages this one depends on, where the source records them. */
+  readonly dependsOn?: readonly string[];
 }
 
 export interface Distro {

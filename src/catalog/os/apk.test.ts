@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { apkCataloger } from "./apk.js";
 import { withLimits } from "../../util/limits.js";
+const info = { mode: 0o644, size: 1 };
 import type { CatalogEnv } from "../cataloger.js";
 
 const installed = readFileSync(new URL("./testdata/apk/installed", import.meta.url));
@@ -31,8 +32,8 @@ test("apk installed database: packages, origins, licences, files and purls", asy
 });
 
 test("apk cataloger claims only the installed database", () => {
-  assert.ok(apkCataloger.claims("lib/apk/db/installed"));
-  assert.ok(!apkCataloger.claims("lib/apk/db/triggers"));
+  assert.ok(apkCataloger.claims("lib/apk/db/installed", info));
+  assert.ok(!apkCataloger.claims("lib/apk/db/triggers", info));
 });
 
 test("an empty or garbage database yields nothing and does not throw", async () => {

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { dpkgCataloger, parseSource, parseCopyrightLicenses } from "./dpkg.js";
 import { withLimits } from "../../util/limits.js";
+const info = { mode: 0o644, size: 1 };
 import type { CatalogEnv, CatalogFile } from "../cataloger.js";
 
 const status = readFileSync(new URL("./testdata/dpkg/status", import.meta.url));
@@ -47,6 +48,6 @@ test("copyright files that are not machine-readable give no licences", () => {
 
 test("distroless status.d entries are primary inputs; md5sums are not", () => {
   assert.ok(dpkgCataloger.primary("var/lib/dpkg/status.d/base-files"));
-  assert.ok(!dpkgCataloger.claims("var/lib/dpkg/status.d/base-files.md5sums"));
+  assert.ok(!dpkgCataloger.claims("var/lib/dpkg/status.d/base-files.md5sums", info));
   assert.ok(!dpkgCataloger.primary("var/lib/dpkg/info/bash.list"));
 });

@@ -39,11 +39,11 @@ test("claims exactly the rpm database paths", () => {
     "usr/lib/sysimage/rpm/Packages.db",
     "usr/lib/sysimage/rpm/rpmdb.sqlite",
   ]) {
-    assert.ok(rpmCataloger.claims(p), p);
+    assert.ok(rpmCataloger.claims(p, { mode: 0o644, size: 1 }), p);
     assert.ok(rpmCataloger.primary(p), p);
   }
   for (const p of ["/var/lib/rpm/Packages", "var/lib/rpm/Name", "var/lib/rpm/rpmdb.sqlite-wal", "var/lib/rpm/Packages.bak", "x/var/lib/rpm/Packages"]) {
-    assert.ok(!rpmCataloger.claims(p), p);
+    assert.ok(!rpmCataloger.claims(p, { mode: 0o644, size: 1 }), p);
   }
   assert.equal(rpmCataloger.id, "rpm-db");
   assert.equal(rpmCataloger.version, 1);
