@@ -14,6 +14,7 @@ import { apkCataloger } from "./os/apk.js";
 import { dpkgCataloger } from "./os/dpkg.js";
 import { claimsRelease, detectDistro } from "./os/release.js";
 import { rpmCataloger } from "./os/rpm.js";
+import { mergeInventory } from "./merge.js";
 import { parseParagraphs } from "./os/deb822.js";
 
 export const catalogers: readonly Cataloger[] = [dpkgCataloger, apkCataloger, rpmCataloger];
@@ -54,17 +55,6 @@ export interface Inventory {
 
 function comparePackages(a: Package, b: Package): number {
   return a.type.localeCompare(b.type) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || (a.version < b.version ? -1 : a.version > b.version ? 1 : 0) || (a.purl < b.purl ? -1 : a.purl > b.purl ? 1 : 0);
-}
-
-/** One package found at several paths is one package with several locations. */
-function mergeDuplicates(packages: Package[]): Package[] {
-  const byPurl = new Map<string, Package>();
-  for (const p of packages) {
-    const prev = byPurl.get(p.purl);
-    if (!prev) byPurl.set(p.purl, p);
-    else byPurl.set(p.purl, { ...prev, locations: [...prev.locations, ...p.locations.filter((l) => !prev.locations.some((q) => q.path === l.path))] });
-  }
-  return [...byPurl.values()];
 }
 
 function distroOf(tree: FileTree, limits: Limits): Distro | undefined {
@@ -115,7 +105,7 @@ export async function catalogTree(tree: FileTree, limits: Limits, list: readonly
       }
     }
   }
-  return { ...(distro ? { distro } : {}), packages: mergeDuplicates(packages).sort(comparePackages), unknowns, warnings: tree.warnings };
+  return { ...(distro ? { distro } : {}), packages: mergeInventory(packages).sort(comparePackages), unknowns, warnings: tree.warnings };
 }
 
 export interface CatalogImageOptions {
@@ -165,6 +155,7 @@ export async function readDirectory(root: string, limits: Limits): Promise<Layer
       return;
     }
     for (const name of names.sort()) {
+      if (name === ".git" && rel === "") continue; // a source tree's history holds no packages
       if (++entries > limits.maxLayerEntries) throw new BerthError("limit", `${root}: more than maxLayerEntries=${limits.maxLayerEntries} entries`);
       const path = rel ? `${rel}/${name}` : name;
       const full = join(root, path);

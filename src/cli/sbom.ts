@@ -1,5 +1,6 @@
 // berth sbom <target>: the image's (or directory's) inventory as CycloneDX, SPDX or Berth JSON.
 import { Command, Option } from "commander";
+import { BerthError } from "../util/errors.js";
 import { inventoryTarget } from "../scan/inventory.js";
 import { sbomFormats, type SbomFormat } from "../sbom/index.js";
 import { BERTH_VERSION, documentTime } from "../util/about.js";
@@ -10,6 +11,13 @@ interface SbomFlags extends ImageFlags {
   format: SbomFormat;
   output?: string;
   quiet?: boolean;
+}
+
+/** `berth sbom fs DIR` and `berth sbom repo DIR` (Trivy's words) name a directory. */
+export function dirTarget(first: string, dir: string | undefined): string {
+  if (dir === undefined) return first;
+  if (first === "fs" || first === "repo") return `dir:${dir}`;
+  throw new BerthError("usage", `unexpected argument "${dir}" (only \`fs DIR\` and \`repo DIR\` take two)`);
 }
 
 export function sbomCommand(io: Io): Command {
@@ -24,18 +32,21 @@ Targets (the transport prefixes skopeo and Syft use):
   oci:DIR[:REF]   (alias oci-dir:)        an OCI image layout directory
   oci-archive:FILE[:REF]                  an OCI layout packed in a tar
   docker-archive:FILE[:NAME:TAG]          a \`docker save\` archive (optionally gzipped)
-  dir:PATH                                a root filesystem directory
+  dir:PATH                                a root filesystem directory or source tree
+  fs DIR, repo DIR                        the same, as Trivy users write it
   PATH                                    any of the local kinds, recognised by content
 
 Registry credentials come from ~/.docker/config.json ($DOCKER_CONFIG), including credential helpers.
 SOURCE_DATE_EPOCH fixes the document timestamp for byte-identical output.`,
     )
-    .argument("<target>", "image reference, archive, layout or directory")
+    .argument("<target>", "image reference, archive, layout or directory; or `fs`/`repo` followed by a directory")
+    .argument("[dir]", "with `fs` or `repo`: the directory to catalog")
     .addOption(new Option("-f, --format <format>", "output format").choices(Object.keys(sbomFormats)).default("cyclonedx"))
     .option("-o, --output <file>", "write to a file (atomically) instead of stdout")
     .option("-q, --quiet", "no log lines on stderr");
   addImageOptions(cmd);
-  cmd.action(async (target: string, flags: SbomFlags) => {
+  cmd.action(async (first: string, dir: string | undefined, flags: SbomFlags) => {
+    const target = dirTarget(first, dir);
     const log = logger(io, flags.quiet);
     const bar = progress(io);
     const cacheDir = cacheDirFromFlags(flags, io.env);

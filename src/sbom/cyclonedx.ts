@@ -19,6 +19,9 @@ function packageProperties(p: Package): CDX.Models.Property[] {
     ["berth:package:sourceName", p.sourceName],
     ["berth:package:sourceVersion", p.sourceVersion],
     ["berth:package:epoch", p.epoch === undefined ? undefined : String(p.epoch)],
+    ["berth:package:evidence", p.evidence],
+    ["berth:package:direct", p.direct === undefined ? undefined : String(p.direct)],
+    ["berth:package:dev", p.dev ? "true" : undefined],
   ];
   p.locations.forEach((l, i) => {
     props.push([`berth:location:${i}:path`, l.path]);
@@ -63,6 +66,8 @@ export function buildCycloneDx(doc: SbomDocument): CDX.Models.Bom {
     root.dependencies.add(os.bomRef);
   }
   const seen = new Set<string>();
+  const byPurl = new Map<string, CDX.Models.Component>();
+  const made: [Package, CDX.Models.Component][] = [];
   for (const p of doc.packages) {
     let ref = p.purl;
     for (let i = 2; seen.has(ref); i++) ref = `${p.purl}#${i}`;
@@ -72,6 +77,13 @@ export function buildCycloneDx(doc: SbomDocument): CDX.Models.Bom {
     packageProperties(p).forEach((x) => c.properties.add(x));
     bom.components.add(c);
     root.dependencies.add(c.bomRef);
+    if (!byPurl.has(p.purl)) byPurl.set(p.purl, c);
+    made.push([p, c]);
+  }
+  // The dependency graph, where catalogers recorded it (lockfiles, node_modules, binaries).
+  for (const [p, c] of made) for (const d of p.dependsOn ?? []) {
+    const target = byPurl.get(d);
+    if (target && target !== c) c.dependencies.add(target.bomRef);
   }
   return bom;
 }

@@ -100,6 +100,7 @@ export function buildSpdx(doc: SbomDocument): SpdxDocument {
   }
   const refs = new Map<string, string>();
   const used = new Set<string>();
+  const idByPurl = new Map<string, string>();
   for (const p of doc.packages) {
     let id = spdxId("Package", p.purl, `${p.type}-${p.name}`);
     for (let i = 2; used.has(id); i++) id = `${spdxId("Package", p.purl, `${p.type}-${p.name}`)}-${i}`;
@@ -119,6 +120,14 @@ export function buildSpdx(doc: SbomDocument): SpdxDocument {
       externalRefs: [{ referenceCategory: "PACKAGE-MANAGER", referenceType: "purl", referenceLocator: p.purl }],
     });
     relationships.push({ spdxElementId: rootId, relationshipType: "CONTAINS", relatedSpdxElement: id });
+    if (!idByPurl.has(p.purl)) idByPurl.set(p.purl, id);
+  }
+  for (const p of doc.packages) {
+    const from = idByPurl.get(p.purl)!;
+    for (const d of p.dependsOn ?? []) {
+      const to = idByPurl.get(d);
+      if (to && to !== from) relationships.push({ spdxElementId: from, relationshipType: "DEPENDS_ON", relatedSpdxElement: to });
+    }
   }
   const extracted = [...refs].map(([text, licenseId]) => ({ licenseId, extractedText: text, name: text })).sort((a, b) => (a.licenseId < b.licenseId ? -1 : 1));
   return {

@@ -45,3 +45,17 @@ test("an invalid platform is a usage error", async () => {
   assert.equal(r.code, 2);
   assert.match(r.stderr, /invalid platform/);
 });
+
+test("`sbom fs DIR` catalogs a directory, as Trivy users write it", async () => {
+  const root = mkdtempSync(join(tmpdir(), "berth-fs-"));
+  const { mkdirSync } = await import("node:fs");
+  mkdirSync(join(root, "var/lib/dpkg"), { recursive: true });
+  writeFileSync(join(root, "var/lib/dpkg/status"), "Package: a\nStatus: install ok installed\nVersion: 1\nArchitecture: all\n\n");
+  for (const verb of ["fs", "repo"]) {
+    const r = await runCli(["sbom", "-q", "-f", "json", verb, root]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).packages.map((p: { name: string }) => p.name), ["a"]);
+  }
+  const bad = await runCli(["sbom", "-q", "dir:/x", "extra"]);
+  assert.equal(bad.code, 2);
+});
