@@ -89,5 +89,5 @@ export function limitsFromFlags(f: ImageFlags): Limits {
 }
 
 export function cacheDirFromFlags(f: ImageFlags, env: NodeJS.ProcessEnv): string | undefined {
-  return f.cache === false ? undefined : resolveCacheDir(f.cacheDir, env);
+  return f.cache === false ? undefined : resolveCacheDir({ ...(f.cacheDir ? { cacheDir: f.cacheDir } : {}), env });
 }

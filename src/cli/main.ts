@@ -5,7 +5,7 @@ import { Command, CommanderError } from "commander";
 import { BERTH_VERSION } from "../util/about.js";
 import { isBerthError } from "../util/errors.js";
 import { ExitCode, processIo, type Io } from "./common.js";
-// import { dbCommand } from "./db.js";
+import { dbCommand } from "./db.js";
 import { sbomCommand } from "./sbom.js";
 
 export function buildProgram(io: Io): Command {
@@ -18,7 +18,7 @@ export function buildProgram(io: Io): Command {
       writeErr: (s) => io.stderr.write(s),
     });
   program.addCommand(sbomCommand(io));
-  // program.addCommand(dbCommand());
+  program.addCommand(dbCommand({ stdout: (t) => io.stdout.write(t), stderr: (t) => io.stderr.write(t), env: io.env }));
   for (const c of program.commands) c.copyInheritedSettings(program);
   program.exitOverride();
   for (const c of program.commands) c.exitOverride();

@@ -1,14 +1,20 @@
 // The one cache directory every command shares (vulnerability DB, layer cache), as Trivy users
-// expect: --cache-dir, else $BERTH_CACHE_DIR, else $XDG_CACHE_HOME/berth, else ~/.cache/berth.
+// expect from ~/.cache/trivy. Precedence: --cache-dir, then $BERTH_CACHE_DIR, then
+// $XDG_CACHE_HOME/berth (when absolute, per the XDG spec), then ~/.cache/berth.
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.BERTH_CACHE_DIR) return env.BERTH_CACHE_DIR;
-  const base = env.XDG_CACHE_HOME || join(homedir(), ".cache");
-  return join(base, "berth");
+export interface CacheDirInput {
+  readonly cacheDir?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly home?: string;
 }
 
-export function resolveCacheDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  return flag ?? defaultCacheDir(env);
+export function resolveCacheDir(input: CacheDirInput = {}): string {
+  const env = input.env ?? process.env;
+  if (input.cacheDir) return resolve(input.cacheDir);
+  if (env.BERTH_CACHE_DIR) return resolve(env.BERTH_CACHE_DIR);
+  const xdg = env.XDG_CACHE_HOME;
+  if (xdg && isAbsolute(xdg)) return join(xdg, "berth");
+  return join(input.home ?? homedir(), ".cache", "berth");
 }
