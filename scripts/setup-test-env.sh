@@ -11,6 +11,8 @@ pkgs=(
   ruby              # Gem::Version, the reference for RubyGems ordering
   php-cli php-composer-semver   # Composer's semver, the reference for Packagist ordering
   maven             # maven-artifact's ComparableVersion, the reference for Maven ordering
+  default-jdk-headless          # javac for the small ComparableVersion driver; jar for test archives
+  golang-go golang-golang-x-mod-dev   # x/mod/semver (Go ordering) and `go version -m` (Go binaries)
   openssl           # certificates for the registry's token auth in tests
   apache2-utils     # htpasswd (bcrypt) for the registry's basic auth in tests
   zstd              # zstd-compressed layers and DB bundles in tests
