@@ -10,6 +10,7 @@ pkgs=(
   rpm               # real rpmdb.sqlite databases and rpm's version comparison
   ruby              # Gem::Version, the reference for RubyGems ordering
   php-cli php-composer-semver   # Composer's semver, the reference for Packagist ordering
+  composer          # `composer show`/`licenses`, the truth for the Composer catalogers
   maven             # maven-artifact's ComparableVersion, the reference for Maven ordering
   default-jdk-headless          # javac for the small ComparableVersion driver; jar for test archives
   golang-go golang-golang-x-mod-dev   # x/mod/semver (Go ordering) and `go version -m` (Go binaries)

@@ -15,9 +15,21 @@ import { dpkgCataloger } from "./os/dpkg.js";
 import { claimsRelease, detectDistro } from "./os/release.js";
 import { rpmCataloger } from "./os/rpm.js";
 import { mergeInventory } from "./merge.js";
+import { pythonCatalogers } from "./lang/python/index.js";
+import { rubyCatalogers } from "./lang/ruby/index.js";
+import { phpCatalogers } from "./lang/php/index.js";
+import { dotnetCatalogers } from "./lang/dotnet/index.js";
 import { parseParagraphs } from "./os/deb822.js";
 
-export const catalogers: readonly Cataloger[] = [dpkgCataloger, apkCataloger, rpmCataloger];
+export const catalogers: readonly Cataloger[] = [
+  dpkgCataloger,
+  apkCataloger,
+  rpmCataloger,
+  ...pythonCatalogers,
+  ...rubyCatalogers,
+  ...phpCatalogers,
+  ...dotnetCatalogers,
+];
 
 export function claimsAny(path: string, info: EntryInfo, list: readonly Cataloger[] = catalogers): boolean {
   return claimsRelease(path) || list.some((c) => c.claims(path, info));

@@ -34,3 +34,9 @@ test("dev only when every sighting is dev", () => {
   const out = mergeInventory([npm("a", "1.0.0", "/x/package-lock.json", "lockfile", { dev: true }), npm("a", "1.0.0", "/y/package-lock.json", "lockfile")]);
   assert.equal(out[0]!.dev, undefined);
 });
+
+test("identity follows the purl's normalised name (PEP 503): zope.interface installed beats zope-interface locked", () => {
+  const inst: Package = { type: "pypi", name: "zope.interface", version: "6.0", purl: "pkg:pypi/zope-interface@6.0", licenses: [], locations: [{ path: "/app/venv/lib/python3.11/site-packages/zope.interface-6.0.dist-info/METADATA" }], foundBy: "python-installed", evidence: "installed" };
+  const lock: Package = { type: "pypi", name: "zope-interface", version: "5.5", purl: "pkg:pypi/zope-interface@5.5", licenses: [], locations: [{ path: "/app/poetry.lock" }], foundBy: "python-poetry-lock", evidence: "lockfile" };
+  assert.deepEqual(mergeInventory([lock, inst]).map((p) => p.version), ["6.0"]);
+});

@@ -47,16 +47,21 @@ function dirOf(path: string): string {
   return d === "/" ? "/" : `${d}/`;
 }
 
+/** The package's identity without version: "pkg:pypi/zope-interface" (the purl's normalised name). */
+function identity(p: Package): string {
+  return p.purl.split("?")[0]!.replace(/@[^@/]*$/, "");
+}
+
 export function preferInstalled(packages: readonly Package[]): Package[] {
-  const installed = new Map<string, string[]>(); // type/name → installed locations
+  const installed = new Map<string, string[]>(); // identity → installed locations
   for (const p of packages) {
     if (p.evidence !== "installed") continue;
-    const key = `${p.type}/${p.name.toLowerCase()}`;
+    const key = identity(p);
     installed.set(key, [...(installed.get(key) ?? []), ...p.locations.map((l) => l.path)]);
   }
   return packages.filter((p) => {
     if (p.evidence !== "lockfile") return true;
-    const paths = installed.get(`${p.type}/${p.name.toLowerCase()}`);
+    const paths = installed.get(identity(p));
     if (!paths) return true;
     return !p.locations.some((l) => paths.some((ip) => ip.startsWith(dirOf(l.path))));
   });
