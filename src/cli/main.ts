@@ -7,6 +7,7 @@ import { isBerthError } from "../util/errors.js";
 import { ExitCode, processIo, type Io } from "./common.js";
 import { dbCommand } from "./db.js";
 import { sbomCommand } from "./sbom.js";
+import { PolicyFailure, scanCommand } from "./scan.js";
 
 export function buildProgram(io: Io): Command {
   const program = new Command("berth")
@@ -18,10 +19,17 @@ export function buildProgram(io: Io): Command {
       writeErr: (s) => io.stderr.write(s),
     });
   program.addCommand(sbomCommand(io));
+  program.addCommand(scanCommand(io));
   program.addCommand(dbCommand({ stdout: (t) => io.stdout.write(t), stderr: (t) => io.stderr.write(t), env: io.env }));
-  for (const c of program.commands) c.copyInheritedSettings(program);
+  const inherit = (parent: Command) => {
+    for (const c of parent.commands) {
+      c.copyInheritedSettings(parent);
+      c.exitOverride();
+      inherit(c);
+    }
+  };
   program.exitOverride();
-  for (const c of program.commands) c.exitOverride();
+  inherit(program);
   return program;
 }
 
@@ -31,6 +39,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     await program.parseAsync([...argv]);
     return ExitCode.ok;
   } catch (e) {
+    if (e instanceof PolicyFailure) return e.exitCode;
     if (e instanceof CommanderError) {
       // help and version exit 0 through here; usage errors were already printed by commander
       return e.exitCode === 0 ? ExitCode.ok : ExitCode.input;
