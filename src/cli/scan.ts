@@ -77,7 +77,7 @@ function scanCommandFor(io: Io, kind: Kind): Command {
     .option("--ignore-unfixed", "report only vulnerabilities with a fixed version")
     .option("--exit-code <n>", "exit code when the policy fails (alone: fail when anything is reported, as in Trivy)")
     .option("--fail-on <severity>", "fail when a finding at or above this severity is reported (as in Grype); exit code 1 or --exit-code")
-    .option("--vex <file...>", "OpenVEX or CycloneDX VEX documents; not_affected/fixed statements suppress findings")
+    .option("--vex <file>", "OpenVEX or CycloneDX VEX document (repeatable); not_affected/fixed statements suppress findings", (v: string, prev: string[] = []) => [...prev, v])
     .option("--ignorefile <file>", "ignore file (default ./.berthignore when present)")
     .option("--offline", "never touch the network (no DB update, no registry pulls beyond what the target needs)")
     .option("--skip-db-update", "use the database as it is, even when stale")
@@ -120,7 +120,8 @@ function scanCommandFor(io: Io, kind: Kind): Command {
       db.close();
     }
     for (const w of outcome.warnings) log(`warning: ${w}`);
-    for (const r of outcome.expiredIgnores) log(`warning: ignore rule for ${r.id}${r.package ? ` (${r.package})` : ""} expired on ${r.expires}; it no longer applies`);
+    // Shown even with --quiet: an exception that silently stopped applying changes the gate.
+    for (const r of outcome.expiredIgnores) io.stderr.write(`berth: warning: ignore rule for ${r.id}${r.package ? ` (${r.package})` : ""} expired on ${r.expires}; it no longer applies\n`);
     const t = outcome.target;
     const doc: ReportDocument = {
       schema: "https://berth.dev/schemas/report/v1",
