@@ -17,6 +17,9 @@ pkgs=(
   openssl           # certificates for the registry's token auth in tests
   apache2-utils     # htpasswd (bcrypt) for the registry's basic auth in tests
   zstd              # zstd-compressed layers and DB bundles in tests
+  unzip zip         # the truth for jar contents; building nested test archives
+  binutils          # objcopy: the cargo-auditable test binary's .dep-v0 section
+  git
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -19,6 +19,9 @@ import { pythonCatalogers } from "./lang/python/index.js";
 import { rubyCatalogers } from "./lang/ruby/index.js";
 import { phpCatalogers } from "./lang/php/index.js";
 import { dotnetCatalogers } from "./lang/dotnet/index.js";
+import { goCatalogers } from "./lang/go/index.js";
+import { rustCatalogers } from "./lang/rust/index.js";
+import { javaCatalogers } from "./lang/java/index.js";
 import { parseParagraphs } from "./os/deb822.js";
 
 export const catalogers: readonly Cataloger[] = [
@@ -29,6 +32,9 @@ export const catalogers: readonly Cataloger[] = [
   ...rubyCatalogers,
   ...phpCatalogers,
   ...dotnetCatalogers,
+  ...goCatalogers,
+  ...rustCatalogers,
+  ...javaCatalogers,
 ];
 
 export function claimsAny(path: string, info: EntryInfo, list: readonly Cataloger[] = catalogers): boolean {

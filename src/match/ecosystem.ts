@@ -58,6 +58,9 @@ export function distroEcosystem(d: Distro | undefined): { ecosystem: string; fam
 }
 
 export function advisoryQuery(p: Package, distro: Distro | undefined): AdvisoryQuery | undefined {
+  // A package whose version could not be determined (a jar with no version anywhere, an unresolved
+  // pom.xml property) cannot be placed in a range: it is inventory, not a match candidate.
+  if (!p.version || p.version === "(devel)") return undefined;
   if (p.type === "deb" || p.type === "apk" || p.type === "rpm") {
     const eco = distroEcosystem(distro);
     if (!eco) return undefined;

@@ -1,0 +1,1 @@
+pub fn stamp() -> &'static str { util_c::NAME }

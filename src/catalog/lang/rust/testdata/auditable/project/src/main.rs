@@ -1,0 +1,3 @@
+fn main() {
+    println!("{} {}", util_a::greeting(), env!("BUILD_HELPER"));
+}

@@ -1,0 +1,1 @@
+pub fn greeting() -> String { format!("hello {}", util_c::NAME) }
