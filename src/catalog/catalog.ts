@@ -20,6 +20,7 @@ import { rubyCatalogers } from "./lang/ruby/index.js";
 import { phpCatalogers } from "./lang/php/index.js";
 import { dotnetCatalogers } from "./lang/dotnet/index.js";
 import { goCatalogers } from "./lang/go/index.js";
+import { javascriptCatalogers } from "./lang/javascript/index.js";
 import { rustCatalogers } from "./lang/rust/index.js";
 import { javaCatalogers } from "./lang/java/index.js";
 import { parseParagraphs } from "./os/deb822.js";
@@ -28,6 +29,7 @@ export const catalogers: readonly Cataloger[] = [
   dpkgCataloger,
   apkCataloger,
   rpmCataloger,
+  ...javascriptCatalogers,
   ...pythonCatalogers,
   ...rubyCatalogers,
   ...phpCatalogers,
