@@ -37,6 +37,8 @@ const tsx = ["--import", "tsx"];
 if (filters.length === 0) {
   step("setup: Debian packages the tests use", "bash", ["scripts/setup-test-env.sh"]);
   step("setup: real Debian 12 test image (cached)", process.execPath, [...tsx, "test/support/debian-image.ts"]);
+  step("setup: real Debian packages the language tests extract (cached)", process.execPath, [...tsx, "test/support/debian-debs.ts", "--all"]);
+  step("setup: mixed real image (cached)", process.execPath, [...tsx, "test/support/mixed-image.ts", "src/catalog/lang/javascript/testdata/project"]);
   step("typecheck", process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json", "--noEmit"]);
   step("lint", process.execPath, ["node_modules/eslint/bin/eslint.js", "--max-warnings=0", "."]);
 }

@@ -46,6 +46,39 @@ export function debianPackage(name: string): ExtractedDeb {
   return { root: join(base, "root"), deb: join(base, deb), name, version };
 }
 
+/**
+ * Every Debian package a test extracts. The test command's setup step fetches them all up front
+ * (`tsx test/support/debian-debs.ts --all`), so the tests themselves reach no network.
+ */
+export const TEST_DEBS = [
+  "docker-registry",
+  "libcommons-io-java",
+  "libcommons-lang3-java",
+  "libslf4j-java",
+  "python3-attr",
+  "python3-certifi",
+  "python3-chardet",
+  "python3-charset-normalizer",
+  "python3-idna",
+  "python3-jinja2",
+  "python3-markupsafe",
+  "python3-packaging",
+  "python3-requests",
+  "python3-six",
+  "python3-urllib3",
+  "python3-yaml",
+  "ruby-mustermann",
+  "ruby-nokogiri",
+  "ruby-rack",
+  "ruby-rack-protection",
+  "ruby-rack-test",
+  "ruby-ruby2-keywords",
+  "ruby-sinatra",
+  "ruby-tilt",
+] as const;
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const n of process.argv.slice(2)) console.log(debianPackage(n));
+  const names = process.argv[2] === "--all" ? TEST_DEBS : process.argv.slice(2);
+  for (const n of names) debianPackage(n);
+  console.log(`${names.length} Debian packages ready in the test cache`);
 }

@@ -32,7 +32,8 @@ function addLayer(layout: string, bundle: string, createdBy: string, add: (rootf
 }
 
 function copyDeb(name: string, rootfs: string): void {
-  cpSync(debianPackage(name).root, rootfs, { recursive: true, force: true, verbatimSymlinks: true });
+  // --keep-directory-symlink: Debian 12 is merged-/usr (/lib → usr/lib); files land through the link, as dpkg does.
+  run("sh", ["-c", 'tar -C "$1" -cf - . | tar -C "$2" --keep-directory-symlink -xf -', "copy", debianPackage(name).root, rootfs]);
 }
 
 /** nodeApp: a directory holding package.json, a lockfile and node_modules, copied to /app. */
