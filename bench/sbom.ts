@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { createGzip } from "node:zlib";
 import { once } from "node:events";
 import { debianImage, testCacheRoot } from "../test/support/debian-image.js";
+import { mixedImage } from "../test/support/mixed-image.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
@@ -144,4 +145,6 @@ console.log(`berth sbom vs gzip -dc, median of ${RUNS} interleaved runs, ${new D
 console.log("| image | layers (compressed) | berth sbom | gzip -dc floor | ratio | berth peak RSS |");
 console.log("|---|---|---|---|---|---|");
 console.log(bench("real Debian 12 (debootstrap minbase + curl, openssl)", deb.ociDir, deb.ociRef));
+const mixed = mixedImage("src/catalog/lang/javascript/testdata/project");
+console.log(bench("mixed real image (Debian + Python, Node, Go, Java, Ruby layers)", mixed.ociDir, mixed.ociRef));
 console.log(bench("synthetic ~1 GiB (4 layers of text + dpkg status)", synth.dir, synth.ref));

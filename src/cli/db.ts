@@ -2,19 +2,12 @@
 // turns them into a one-line message and exit code 2.
 import { Command, Option } from "commander";
 import { BerthError } from "../util/errors.js";
-import {
-  createBundle,
-  dbPath,
-  dbStatus,
-  DEFAULT_MAX_AGE_MS,
-  formatStatus,
-  importBundle,
-  OSV_BUCKET_URL,
-  parseDuration,
-  resolveCacheDir,
-  updateDb,
-  type UpdateProgress,
-} from "../vulndb/index.js";
+import type { UpdateProgress } from "../vulndb/index.js";
+import { resolveCacheDir } from "../util/cache-dir.js";
+import { OSV_BUCKET_URL } from "../vulndb/sources.js";
+
+/** The database code loads when a db command runs, not at CLI start-up. */
+const vulndb = () => import("../vulndb/index.js");
 
 export interface DbCommandIo {
   readonly stdout: (text: string) => void;
@@ -63,6 +56,7 @@ export function dbCommand(io: DbCommandIo = processIo): Command {
         if (opts.quiet) return;
         if (p.phase === "imported") io.stderr(`imported ${p.source}: ${p.records} advisories${p.rejected > 0 ? `, ${p.rejected} rejected` : ""}\n`);
       };
+      const { updateDb } = await vulndb();
       const r = await updateDb({
         cacheDir,
         source: opts.source,
@@ -90,7 +84,8 @@ export function dbCommand(io: DbCommandIo = processIo): Command {
     .addOption(cacheOption())
     .option("--max-age <duration>", "warn when the last update is older than this (e.g. 3d, 12h)", "3d")
     .option("--json", "print the status as JSON")
-    .action((opts: { maxAge: string; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { maxAge: string; json?: boolean }, cmd: Command) => {
+      const { dbPath, dbStatus, DEFAULT_MAX_AGE_MS, formatStatus, parseDuration } = await vulndb();
       const maxAgeMs = opts.maxAge ? parseDuration(opts.maxAge) : DEFAULT_MAX_AGE_MS;
       const s = dbStatus(dbPath(cacheDirOf(cmd, io)), { maxAgeMs });
       if (s.warning) io.stderr(`warning: ${s.warning}\n`);
@@ -102,6 +97,7 @@ export function dbCommand(io: DbCommandIo = processIo): Command {
     .argument("<out>", "bundle file to write (e.g. berth-db.tar.zst)")
     .addOption(cacheOption())
     .action(async (out: string, _opts: CacheOpts, cmd: Command) => {
+      const { createBundle } = await vulndb();
       const r = await createBundle({ cacheDir: cacheDirOf(cmd, io), out });
       io.stdout(`${r.out}: ${r.bytes} bytes, ${r.manifest.counts.advisories} advisories, sha256 of database ${r.manifest.sha256}\n`);
     });
@@ -111,6 +107,7 @@ export function dbCommand(io: DbCommandIo = processIo): Command {
     .argument("<bundle>", "bundle file (.tar.zst)")
     .addOption(cacheOption())
     .action(async (bundle: string, _opts: CacheOpts, cmd: Command) => {
+      const { importBundle } = await vulndb();
       const r = await importBundle({ cacheDir: cacheDirOf(cmd, io), bundle });
       io.stdout(`${r.dbPath}: imported ${r.manifest.counts.advisories} advisories (built ${r.manifest.builtAt})\n`);
     });

@@ -1,8 +1,7 @@
 // berth sbom <target>: the image's (or directory's) inventory as CycloneDX, SPDX or Berth JSON.
 import { Command, Option } from "commander";
 import { BerthError } from "../util/errors.js";
-import { inventoryTarget } from "../scan/inventory.js";
-import { sbomFormats, type SbomFormat } from "../sbom/index.js";
+import { sbomFormatNames, type SbomFormat } from "../sbom/index.js";
 import { BERTH_VERSION, documentTime } from "../util/about.js";
 import { cacheDirFromFlags, limitsFromFlags, logger, parsePlatformOption, progress, writeOutput, type ImageFlags, type Io } from "./common.js";
 import { addImageOptions } from "./image-options.js";
@@ -41,7 +40,7 @@ SOURCE_DATE_EPOCH fixes the document timestamp for byte-identical output.`,
     )
     .argument("<target>", "image reference, archive, layout or directory; or `fs`/`repo` followed by a directory")
     .argument("[dir]", "with `fs` or `repo`: the directory to catalog")
-    .addOption(new Option("-f, --format <format>", "output format").choices(Object.keys(sbomFormats)).default("cyclonedx"))
+    .addOption(new Option("-f, --format <format>", "output format").choices(sbomFormatNames).default("cyclonedx"))
     .option("-o, --output <file>", "write to a file (atomically) instead of stdout")
     .option("-q, --quiet", "no log lines on stderr");
   addImageOptions(cmd);
@@ -50,6 +49,9 @@ SOURCE_DATE_EPOCH fixes the document timestamp for byte-identical output.`,
     const log = logger(io, flags.quiet);
     const bar = progress(io);
     const cacheDir = cacheDirFromFlags(flags, io.env);
+    // Loaded here, not at start-up: `berth --help` and other commands need none of the catalogers.
+    const { inventoryTarget } = await import("../scan/inventory.js");
+    const { renderSbom } = await import("../sbom/index.js");
     const result = await inventoryTarget(target, {
       platform: parsePlatformOption(flags.platform),
       limits: limitsFromFlags(flags),
@@ -62,7 +64,7 @@ SOURCE_DATE_EPOCH fixes the document timestamp for byte-identical output.`,
     bar.done();
     for (const w of result.inventory.warnings) log(`warning: ${w}`);
     for (const u of result.inventory.unknowns) log(`warning: ${u.path}: ${u.message} (${u.cataloger})`);
-    const text = sbomFormats[flags.format]({
+    const text = await renderSbom(flags.format, {
       subject: result.subject,
       ...(result.inventory.distro ? { distro: result.inventory.distro } : {}),
       packages: result.inventory.packages,

@@ -4,12 +4,10 @@ import { readFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { Command, Option } from "commander";
 import type { ReportDocument } from "../report/document.js";
-import { reportFormats, type ReportFormat } from "../report/index.js";
-import { parseVex, type VexStatement } from "../match/vex.js";
-import { parseIgnoreFile } from "../match/ignore.js";
+import { renderReport, reportFormatNames, type ReportFormat } from "../report/index.js";
+import type { VexStatement } from "../match/vex.js";
 import { gate, parseSeverity, parseSeverityList, reported, type Policy } from "../scan/policy.js";
-import { scanSbomFile, scanTarget, type ScanOutcome } from "../scan/scan.js";
-import { openScanDb } from "../scan/db.js";
+import type { ScanOutcome } from "../scan/scan.js";
 import { BERTH_VERSION, documentTime } from "../util/about.js";
 import { BerthError } from "../util/errors.js";
 import { resolveCacheDir } from "../util/cache-dir.js";
@@ -51,6 +49,7 @@ function policyFrom(f: ScanFlags): Policy {
 }
 
 async function loadVex(files: readonly string[]): Promise<VexStatement[]> {
+  const { parseVex } = await import("../match/vex.js");
   const out: VexStatement[] = [];
   for (const f of files) {
     const bytes = await readFile(f).catch((e: NodeJS.ErrnoException) => {
@@ -71,7 +70,7 @@ function scanCommandFor(io: Io, kind: Kind): Command {
   const cmd = new Command(kind)
     .summary(`scan ${what}`)
     .argument("<target>", kind === "sbom" ? "SBOM file" : kind === "fs" ? "directory" : "image reference, archive or layout")
-    .addOption(new Option("-f, --format <format>", "output format").choices(Object.keys(reportFormats)).default("table"))
+    .addOption(new Option("-f, --format <format>", "output format").choices(reportFormatNames).default("table"))
     .option("-o, --output <file>", "write the report to a file (atomically) instead of stdout")
     .option("-s, --severity <list>", "severities to report, comma-separated (critical,high,medium,low,unknown)")
     .option("--ignore-unfixed", "report only vulnerabilities with a fixed version")
@@ -93,6 +92,10 @@ function scanCommandFor(io: Io, kind: Kind): Command {
     const policy = policyFrom(flags);
     const now = documentTime(io.env);
     const cacheDir = resolveCacheDir({ ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}), env: io.env });
+    // The pipeline loads here, not at start-up (see report/index.ts).
+    const { scanSbomFile, scanTarget } = await import("../scan/scan.js");
+    const { openScanDb } = await import("../scan/db.js");
+    const { parseIgnoreFile } = await import("../match/ignore.js");
     const vex = await loadVex(flags.vex ?? []);
     const ignorePath = flags.ignorefile ?? (existsSync(".berthignore") ? ".berthignore" : undefined);
     const ignore = ignorePath ? { rules: parseIgnoreFile(await readFile(ignorePath, "utf8").catch(() => { throw new BerthError("not-found", `cannot read ignore file ${ignorePath}`); }), ignorePath), source: ignorePath } : undefined;
@@ -132,7 +135,7 @@ function scanCommandFor(io: Io, kind: Kind): Command {
       category: flags.category ?? categoryFor(kind, target),
     };
     const color = flags.format === "table" && !flags.output && (io.stdout as { isTTY?: boolean }).isTTY === true;
-    await writeOutput(io, reportFormats[flags.format](doc, { color, ...(flags.showSuppressed ? { showSuppressed: true } : {}) }), flags.output);
+    await writeOutput(io, await renderReport(flags.format, doc, { color, ...(flags.showSuppressed ? { showSuppressed: true } : {}) }), flags.output);
     const g = gate(t.findings, policy);
     if (g.failed) {
       log(`policy failed: ${g.reason}`);

@@ -1,0 +1,2 @@
+FROM registry.example.com/base/static:1
+COPY app /app
