@@ -63,6 +63,12 @@ test("attach, sign and attest go through the referrers API: no tag-schema index 
   assert.match(p.stderr, /attested SLSA provenance/);
   const res = await fetch(`${reg.url}/v2/app/manifests/${digest.replace(":", "-")}`, { headers: { accept: "application/vnd.oci.image.index.v1+json" } });
   assert.equal(res.status, 404);
+  // with an image and no key: the statement about the image's digest
+  const st = await cli(["provenance", `${img}:1`, "--insecure"], { GITLAB_CI: "true", CI_PROJECT_URL: "https://gitlab.example.com/platform/app", CI_COMMIT_SHA: "abc", CI_PIPELINE_ID: "7" });
+  assert.equal(st.code, 0, st.stderr);
+  const statement = JSON.parse(st.stdout) as { subject: { digest: { sha256: string } }[]; predicateType: string; predicate: { buildDefinition: { buildType: string } } };
+  assert.deepEqual(statement.subject[0]!.digest, { sha256: digest.slice(7) });
+  assert.equal(statement.predicate.buildDefinition.buildType, "https://berth.dev/buildtypes/gitlab-ci/v1");
 });
 
 test("discover: every page of the API, grouped by type, files named; --artifact-type filters at the registry", async () => {

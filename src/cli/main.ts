@@ -8,6 +8,14 @@ import { ExitCode, processIo, type Io } from "./common.js";
 import { dbCommand } from "./db.js";
 import { sbomCommand } from "./sbom.js";
 import { PolicyFailure, scanCommand } from "./scan.js";
+import { keyCommand } from "./key.js";
+import { signCommand } from "./sign.js";
+import { attestCommand, pullAttestationCommand } from "./attest.js";
+import { provenanceCommand } from "./provenance.js";
+import { attachCommand } from "./attach.js";
+import { discoverCommand } from "./discover.js";
+import { verifyCommand } from "./verify.js";
+import { policyCommand } from "./policy.js";
 
 export function buildProgram(io: Io): Command {
   const program = new Command("berth")
@@ -20,6 +28,15 @@ export function buildProgram(io: Io): Command {
     });
   program.addCommand(sbomCommand(io));
   program.addCommand(scanCommand(io));
+  program.addCommand(keyCommand(io));
+  program.addCommand(signCommand(io));
+  program.addCommand(attestCommand(io));
+  program.addCommand(pullAttestationCommand(io));
+  program.addCommand(provenanceCommand(io));
+  program.addCommand(attachCommand(io));
+  program.addCommand(discoverCommand(io));
+  program.addCommand(verifyCommand(io));
+  program.addCommand(policyCommand(io));
   program.addCommand(dbCommand({ stdout: (t) => io.stdout.write(t), stderr: (t) => io.stderr.write(t), env: io.env }));
   const inherit = (parent: Command) => {
     for (const c of parent.commands) {

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { startRegistry, type TestRegistry } from "../../test/support/registry.js";
 import { buildTinyImage, pushTinyImage, tinyLayout, tool } from "../../test/support/tiny-image.js";
 import { runAttestCli } from "../../test/support/attest-cli.js";
+import { dsse as sigstoreDsse } from "@sigstore/core";
 import { signEnvelope } from "../attest/dsse.js";
 import { pemSigner } from "../attest/signer.js";
 
@@ -164,6 +165,10 @@ test("tampered, replayed and mislabelled envelopes fail, each with its reason", 
   assert.equal(pulled.code, 0, pulled.stderr);
   const env = JSON.parse(pulled.stdout.trim()) as { payloadType: string; payload: string; signatures: { keyid: string; sig: string }[] };
   const statement = JSON.parse(Buffer.from(env.payload, "base64").toString()) as { subject: { digest: { sha256: string } }[] };
+  // the envelope as stored in the registry verifies independently: @sigstore/core's PAE, openssl's ECDSA
+  await writeFile(join(work, "pae.bin"), sigstoreDsse.preAuthEncoding(env.payloadType, Buffer.from(env.payload, "base64")));
+  await writeFile(join(work, "sig.bin"), Buffer.from(env.signatures[0]!.sig, "base64"));
+  assert.match(await tool("openssl", ["dgst", "-sha256", "-verify", join(work, "berth.pub"), "-signature", join(work, "sig.bin"), join(work, "pae.bin")]), /Verified OK/);
   const attachEnvelope = async (name: string, envelope: object): Promise<void> => {
     await writeFile(join(work, name), JSON.stringify(envelope));
     const a = await cli(["attach", `${img}@${d2}`, "--insecure", "--artifact-type", "application/vnd.dsse.envelope.v1+json", "-a", "in-toto.io/predicate-type=https://slsa.dev/provenance/v1", `${join(work, name)}:application/vnd.dsse.envelope.v1+json`]);
