@@ -2,8 +2,9 @@
 // catalog/index.ts. The image stage walks each layer tar once, asks every cataloger `claims(path)`
 // for each regular file, keeps the claimed files' bytes, squashes the layers (whiteouts applied),
 // and then calls `parse` once for every claimed file that survives in the final filesystem.
-import type { Distro, Package, Unknown } from "../model/package.js";
-import type { Limits } from "../util/limits.js";
+import type { Distro, Location, Package, Unknown } from "../model/package.js";
+import { BerthError } from "../util/errors.js";
+import { limitExceeded, type Limits } from "../util/limits.js";
 
 /** What a layer walk knows about an entry before reading it. */
 export interface EntryInfo {
@@ -64,4 +65,37 @@ export interface Cataloger {
 /** "/"+path, the form a Location carries. */
 export function absolutePath(path: string): string {
   return path.startsWith("/") ? path : `/${path}`;
+}
+
+/** Where a package or unknown was found: the file's absolute path and the layer that wrote it. */
+export function locationOf(file: CatalogFile): Location {
+  return { path: absolutePath(file.path), ...(file.layerDigest ? { layerDigest: file.layerDigest } : {}) };
+}
+
+/** A file a cataloger could not use, kept in the results with its location. */
+export function unknownAt(file: CatalogFile, cataloger: string, message: string): Unknown {
+  return { ...locationOf(file), cataloger, message };
+}
+
+/** The most packages one file may declare (a bound on hostile lockfiles and manifests). */
+export const MAX_PACKAGES_PER_FILE = 100_000;
+
+export function checkCount(n: number, file: CatalogFile): void {
+  if (n > MAX_PACKAGES_PER_FILE) throw new BerthError("limit", `${absolutePath(file.path)}: more than ${MAX_PACKAGES_PER_FILE} packages`);
+}
+
+/** The file as text, after re-checking the size bound the walk already applied. */
+export function textOf(file: CatalogFile, env: CatalogEnv): string {
+  if (file.data.length > env.limits.maxFileBytes) throw limitExceeded("maxFileBytes", env.limits.maxFileBytes, absolutePath(file.path));
+  return file.data.toString("utf8");
+}
+
+/** The file as JSON (a UTF-8 byte order mark, which some tools write, is ignored); corrupt JSON is a BerthError. */
+export function readJson(file: CatalogFile, env: CatalogEnv, what: string): unknown {
+  const text = textOf(file, env).replace(/^\uFEFF/, "");
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new BerthError("corrupt", `${absolutePath(file.path)}: not a valid ${what} (JSON: ${e instanceof Error ? e.message.split("\n")[0] : "unreadable"})`, { cause: e });
+  }
 }

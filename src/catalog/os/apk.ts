@@ -2,7 +2,7 @@
 // (P name, V version, A arch, L license, o origin, F directory, R file in the last F, …), per
 // Alpine's documented database format (wiki.alpinelinux.org/wiki/Apk_spec).
 import type { Package, Unknown } from "../../model/package.js";
-import { absolutePath, type Cataloger, type CatalogResult } from "../cataloger.js";
+import { locationOf, type Cataloger, type CatalogResult } from "../cataloger.js";
 import { distroQualifier, purl } from "../purl.js";
 
 const INSTALLED = "lib/apk/db/installed";
@@ -77,7 +77,7 @@ export const apkCataloger: Cataloger = {
   primary: (path) => path === INSTALLED,
   async parse(file, env): Promise<CatalogResult> {
     const records = parseApkInstalled(file.data.toString("utf8"));
-    const loc = { path: absolutePath(file.path), ...(file.layerDigest ? { layerDigest: file.layerDigest } : {}) };
+    const loc = locationOf(file);
     const packages: Package[] = [];
     const unknowns: Unknown[] = [];
     for (const r of records) {

@@ -4,7 +4,7 @@
 // the tests compare against dpkg-query filtered to installed). Files owned come from info/*.list,
 // licenses from DEP-5 machine-readable usr/share/doc/<pkg>/copyright.
 import type { Package, Unknown } from "../../model/package.js";
-import { absolutePath, type CatalogEnv, type CatalogFile, type Cataloger, type CatalogResult } from "../cataloger.js";
+import { unknownAt, locationOf, type CatalogEnv, type CatalogFile, type Cataloger, type CatalogResult } from "../cataloger.js";
 import { distroQualifier, purl } from "../purl.js";
 import { parseParagraphs, type Paragraph } from "./deb822.js";
 
@@ -79,7 +79,7 @@ export function packagesFromParagraphs(paragraphs: Paragraph[], file: CatalogFil
       sourceName,
       sourceVersion: src.version ?? version,
       licenses,
-      locations: [{ path: absolutePath(file.path), ...(file.layerDigest ? { layerDigest: file.layerDigest } : {}) }],
+      locations: [locationOf(file)],
       foundBy: "dpkg-status",
       ...(files ? { files } : {}),
       ...(p.get("Maintainer") ? { metadata: { maintainer: p.get("Maintainer")! } } : {}),
@@ -102,7 +102,7 @@ export const dpkgCataloger: Cataloger = {
     const paragraphs = parseParagraphs(text);
     const unknowns: Unknown[] = [];
     if (paragraphs.length === 0 && text.trim() !== "") {
-      unknowns.push({ path: absolutePath(file.path), ...(file.layerDigest ? { layerDigest: file.layerDigest } : {}), cataloger: "dpkg-status", message: "no dpkg control paragraphs found" });
+      unknowns.push(unknownAt(file, "dpkg-status", "no dpkg control paragraphs found"));
     }
     return { packages: packagesFromParagraphs(paragraphs, file, env), unknowns };
   },

@@ -14,7 +14,7 @@
 //   databases (a conversion leaves the old one behind), only the newest format is read:
 //   rpmdb.sqlite, then Packages.db, then Packages.
 import type { CatalogEnv, CatalogFile, CatalogResult, Cataloger } from "../cataloger.js";
-import { absolutePath } from "../cataloger.js";
+import { locationOf, absolutePath } from "../cataloger.js";
 import { distroQualifier, purl } from "../purl.js";
 import type { Distro, Package, Unknown } from "../../model/package.js";
 import { BerthError, isBerthError } from "../../util/errors.js";
@@ -110,7 +110,7 @@ export function toPackage(h: RpmPackageHeader, file: CatalogFile, distro: Distro
       : {}),
     ...(h.epoch !== undefined ? { epoch: h.epoch } : {}),
     licenses: h.license === undefined ? [] : [h.license],
-    locations: [{ path: absolutePath(file.path), ...(file.layerDigest !== undefined ? { layerDigest: file.layerDigest } : {}) }],
+    locations: [locationOf(file)],
     foundBy: "rpm-db",
     files: h.files.map((f) => f.replace(/^\/+/, "")),
     ...(Object.keys(metadata).length > 0 ? { metadata } : {}),

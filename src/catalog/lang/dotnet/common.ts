@@ -1,11 +1,8 @@
 // Helpers shared by the .NET catalogers: NuGet ids, versions and purls, bounded JSON.
-import type { Location, Package, Unknown } from "../../../model/package.js";
-import { BerthError } from "../../../util/errors.js";
-import { limitExceeded } from "../../../util/limits.js";
-import { absolutePath, type CatalogEnv, type CatalogFile } from "../../cataloger.js";
+import type { Location, Package } from "../../../model/package.js";
 import { purl } from "../../purl.js";
-
-export const MAX_PACKAGES_PER_FILE = 100_000;
+import { locationOf, unknownAt, readJson, checkCount, MAX_PACKAGES_PER_FILE } from "../../cataloger.js";
+export { locationOf, unknownAt, readJson, checkCount, MAX_PACKAGES_PER_FILE };
 
 // NuGet package ids: letters, digits, ".", "_", "-" (NuGet.Packaging PackageIdValidator), ≤ 100.
 const ID = /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,99})$/;
@@ -28,29 +25,6 @@ export function validVersion(v: unknown): v is string {
 
 export function nugetPurl(name: string, version: string): string {
   return purl("nuget", undefined, name, version);
-}
-
-export function locationOf(file: CatalogFile): Location {
-  return { path: absolutePath(file.path), ...(file.layerDigest ? { layerDigest: file.layerDigest } : {}) };
-}
-
-export function unknownAt(file: CatalogFile, cataloger: string, message: string): Unknown {
-  return { ...locationOf(file), cataloger, message };
-}
-
-export function readJson(file: CatalogFile, env: CatalogEnv, what: string): unknown {
-  if (file.data.length > env.limits.maxFileBytes) throw limitExceeded("maxFileBytes", env.limits.maxFileBytes, absolutePath(file.path));
-  // .NET tools write a UTF-8 byte order mark at times.
-  const text = file.data.toString("utf8").replace(/^\uFEFF/, "");
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (e) {
-    throw new BerthError("corrupt", `${absolutePath(file.path)}: not a valid ${what} (JSON: ${e instanceof Error ? e.message.split("\n")[0] : "unreadable"})`, { cause: e });
-  }
-}
-
-export function checkCount(n: number, file: CatalogFile): void {
-  if (n > MAX_PACKAGES_PER_FILE) throw new BerthError("limit", `${absolutePath(file.path)}: more than ${MAX_PACKAGES_PER_FILE} packages`);
 }
 
 export function nugetPackage(f: { name: string; version: string; foundBy: string; location: Location; evidence: "installed" | "lockfile"; direct?: boolean; dependsOn?: readonly string[] }): Package {

@@ -23,7 +23,7 @@
 //   (pkg:golang/stdlib@1.21.5); the raw toolchain string is in metadata.goVersion.
 import type { Location, Package, Unknown } from "../../../model/package.js";
 import { describeError } from "../../../util/errors.js";
-import { absolutePath, type CatalogFile, type Cataloger, type CatalogResult } from "../../cataloger.js";
+import { locationOf, type CatalogFile, type Cataloger, type CatalogResult } from "../../cataloger.js";
 import { claimsExecutable, decodeSummary, encodeSummary, isFailedSummary, isRecord, stringField } from "../binary/summary.js";
 import { readBuildInfo } from "./buildinfo.js";
 import { parseModInfo, toolchainSemver, type GoModInfo, type GoModule } from "./modinfo.js";
@@ -130,7 +130,7 @@ function summarize(_path: string, data: Buffer): Buffer | undefined {
 async function parse(file: CatalogFile): Promise<CatalogResult> {
   const body = decodeSummary(KIND, file.data);
   if (body === undefined) return { packages: [], unknowns: [] };
-  const loc: Location = { path: absolutePath(file.path), ...(file.layerDigest ? { layerDigest: file.layerDigest } : {}) };
+  const loc: Location = locationOf(file);
   const unknown = (message: string): CatalogResult => ({ packages: [], unknowns: [{ ...loc, cataloger: ID, message } satisfies Unknown] });
   if (isFailedSummary(body)) return unknown(`unreadable Go build information, binary skipped: ${body.error}`);
   const goVersion = isRecord(body) ? stringField(body, "goVersion") : undefined;

@@ -9,7 +9,7 @@
 // manifests, not selected versions, and are not claimed.
 import type { Location, Package } from "../../../model/package.js";
 import { BerthError } from "../../../util/errors.js";
-import { absolutePath, type CatalogFile, type CatalogEnv, type Cataloger, type CatalogResult } from "../../cataloger.js";
+import { locationOf, type CatalogFile, type CatalogEnv, type Cataloger, type CatalogResult } from "../../cataloger.js";
 import { unquoteGo } from "./modinfo.js";
 import { goPurl, isLocalReplacement } from "./purl.js";
 
@@ -225,7 +225,7 @@ async function parse(file: CatalogFile, env: CatalogEnv): Promise<CatalogResult>
   const sumPath = file.path === "go.mod" ? "go.sum" : `${file.path.slice(0, -"go.mod".length)}go.sum`;
   const sum = env.read(sumPath);
   const sums = sum && sum.data.length <= MAX_GOMOD_BYTES ? parseGoSum(sum.data.toString("utf8")) : new Map<string, string>();
-  const loc: Location = { path: absolutePath(file.path), ...(file.layerDigest ? { layerDigest: file.layerDigest } : {}) };
+  const loc: Location = locationOf(file);
   return { packages: goModPackages(mod, sums, loc), unknowns: [] };
 }
 

@@ -8,7 +8,7 @@
 import { posix } from "node:path";
 import type { Location, Package } from "../../../model/package.js";
 import { BerthError } from "../../../util/errors.js";
-import { absolutePath, type CatalogFile, type Cataloger, type CatalogResult } from "../../cataloger.js";
+import { locationOf, type CatalogFile, type Cataloger, type CatalogResult } from "../../cataloger.js";
 import { purl } from "../../purl.js";
 
 const ID = "java-gradle-lockfile";
@@ -49,7 +49,7 @@ async function parse(file: CatalogFile): Promise<CatalogResult> {
   const legacy = base !== "gradle.lockfile" && base !== "buildscript-gradle.lockfile";
   const buildscript = base === "buildscript-gradle.lockfile";
   const locks = parseGradleLockfile(file.data.toString("utf8"), legacy ? base.replace(/\.lockfile$/, "") : undefined);
-  const loc: Location = { path: absolutePath(file.path), ...(file.layerDigest ? { layerDigest: file.layerDigest } : {}) };
+  const loc: Location = locationOf(file);
   const packages: Package[] = locks.map((l) => ({
     type: "maven",
     name: l.artifact,

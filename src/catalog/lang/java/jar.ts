@@ -21,7 +21,7 @@
 import { posix } from "node:path";
 import type { Location, Package, Unknown } from "../../../model/package.js";
 import type { Limits } from "../../../util/limits.js";
-import { absolutePath, type CatalogFile, type Cataloger, type CatalogResult } from "../../cataloger.js";
+import { unknownAt, absolutePath, type CatalogFile, type Cataloger, type CatalogResult } from "../../cataloger.js";
 import { purl } from "../../purl.js";
 import { decodeSummary, encodeSummary, isRecord } from "../binary/summary.js";
 import { isJavaArchiveName, summarizeJavaArchive, type ArchiveInfo, type JavaArchiveSummary, type PomProperties } from "./archive.js";
@@ -150,7 +150,7 @@ function summarize(_path: string, data: Buffer, limits: Limits): Buffer {
 async function parse(file: CatalogFile): Promise<CatalogResult> {
   const body = decodeSummary(KIND, file.data);
   if (body === undefined) return { packages: [], unknowns: [] };
-  if (!isSummary(body)) return { packages: [], unknowns: [{ path: absolutePath(file.path), ...(file.layerDigest ? { layerDigest: file.layerDigest } : {}), cataloger: ID, message: "malformed Java archive summary" }] };
+  if (!isSummary(body)) return { packages: [], unknowns: [unknownAt(file, ID, "malformed Java archive summary")] };
   return archivePackages(body, file);
 }
 

@@ -9,7 +9,7 @@
 // <scope>test</scope> marks dev: true; provided/system/runtime scopes and <optional> are metadata.
 import type { Location, Package } from "../../../model/package.js";
 import { BerthError } from "../../../util/errors.js";
-import { absolutePath, type CatalogFile, type Cataloger, type CatalogResult } from "../../cataloger.js";
+import { locationOf, type CatalogFile, type Cataloger, type CatalogResult } from "../../cataloger.js";
 import { purl } from "../../purl.js";
 import { child, children, childText, parseXml, type XmlElement } from "./xml.js";
 
@@ -158,7 +158,7 @@ function claims(path: string): boolean {
 
 async function parse(file: CatalogFile): Promise<CatalogResult> {
   if (file.data.length > MAX_POM_FILE_BYTES) throw new BerthError("limit", `${file.path}: ${file.data.length} bytes exceeds the pom.xml bound of ${MAX_POM_FILE_BYTES}`);
-  const loc: Location = { path: absolutePath(file.path), ...(file.layerDigest ? { layerDigest: file.layerDigest } : {}) };
+  const loc: Location = locationOf(file);
   return { packages: pomPackages(parsePom(file.data.toString("utf8")), loc), unknowns: [] };
 }
 

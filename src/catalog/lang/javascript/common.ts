@@ -1,11 +1,13 @@
 // What every JavaScript cataloger shares: npm names and purls, which paths are claimed, the
 // summary kept for claimed files, and the lockfile dependency graph → Package[] step (direct and
 // dev flags from the project's importers, one package per purl).
-import type { Location, Package, Unknown } from "../../../model/package.js";
+import type { Package, Unknown } from "../../../model/package.js";
 import { BerthError } from "../../../util/errors.js";
-import { absolutePath, type CatalogEnv, type CatalogFile } from "../../cataloger.js";
+import { type CatalogEnv, type CatalogFile } from "../../cataloger.js";
 import { purl } from "../../purl.js";
 import { summarizeManifest, unique } from "./manifest.js";
+import { locationOf, unknownAt } from "../../cataloger.js";
+export { locationOf, unknownAt };
 
 /** Most packages accepted from one lockfile (or one installed tree). */
 export const MAX_ENTRIES = 200_000;
@@ -80,14 +82,6 @@ export function splitAt(spec: string): [string, string] | undefined {
   const i = spec.indexOf("@", 1);
   if (i <= 0) return undefined;
   return [spec.slice(0, i), spec.slice(i + 1)];
-}
-
-export function locationOf(file: CatalogFile): Location {
-  return { path: absolutePath(file.path), ...(file.layerDigest ? { layerDigest: file.layerDigest } : {}) };
-}
-
-export function unknownAt(file: CatalogFile, cataloger: string, message: string): Unknown {
-  return { ...locationOf(file), cataloger, message };
 }
 
 function isTarballPath(p: string): boolean {

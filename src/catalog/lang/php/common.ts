@@ -3,11 +3,10 @@
 // bounded JSON, and the root composer.json that says which packages are direct.
 import type { Location, Package, Unknown } from "../../../model/package.js";
 import { BerthError } from "../../../util/errors.js";
-import { limitExceeded } from "../../../util/limits.js";
-import { absolutePath, type CatalogEnv, type CatalogFile } from "../../cataloger.js";
+import { type CatalogEnv, type CatalogFile } from "../../cataloger.js";
 import { purl } from "../../purl.js";
-
-export const MAX_PACKAGES_PER_FILE = 100_000;
+import { locationOf, unknownAt, readJson, MAX_PACKAGES_PER_FILE } from "../../cataloger.js";
+export { locationOf, unknownAt, readJson, MAX_PACKAGES_PER_FILE };
 
 // "vendor/name" per the composer.json schema, compared case-insensitively.
 const NAME = /^[a-z0-9](?:[_.-]?[a-z0-9]+){0,100}\/[a-z0-9](?:(?:[_.]|-{1,2})?[a-z0-9]+){0,100}$/i;
@@ -30,23 +29,6 @@ export function validVersion(v: unknown): v is string {
 export function composerPurl(name: string, version: string): string {
   const [vendor, pkg] = name.split("/") as [string, string];
   return purl("composer", vendor, pkg, version);
-}
-
-export function locationOf(file: CatalogFile): Location {
-  return { path: absolutePath(file.path), ...(file.layerDigest ? { layerDigest: file.layerDigest } : {}) };
-}
-
-export function unknownAt(file: CatalogFile, cataloger: string, message: string): Unknown {
-  return { ...locationOf(file), cataloger, message };
-}
-
-export function readJson(file: CatalogFile, env: CatalogEnv, what: string): unknown {
-  if (file.data.length > env.limits.maxFileBytes) throw limitExceeded("maxFileBytes", env.limits.maxFileBytes, absolutePath(file.path));
-  try {
-    return JSON.parse(file.data.toString("utf8")) as unknown;
-  } catch (e) {
-    throw new BerthError("corrupt", `${absolutePath(file.path)}: not a valid ${what} (JSON: ${e instanceof Error ? e.message.split("\n")[0] : "unreadable"})`, { cause: e });
-  }
 }
 
 export function licensesOf(v: unknown): string[] {

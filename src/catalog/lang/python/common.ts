@@ -1,14 +1,14 @@
 // Helpers shared by the Python catalogers: PEP 503 names, PEP 508 requirement strings, bounded
 // TOML/JSON decoding of untrusted lockfiles, and the Package record they all produce.
 import { parse as parseToml, TomlError } from "smol-toml";
-import type { Location, Package, Unknown } from "../../../model/package.js";
+import type { Location, Package } from "../../../model/package.js";
 import { BerthError } from "../../../util/errors.js";
-import { limitExceeded } from "../../../util/limits.js";
 import { absolutePath, type CatalogEnv, type CatalogFile } from "../../cataloger.js";
 import { purl } from "../../purl.js";
+import { locationOf, unknownAt, textOf, readJson, checkCount, MAX_PACKAGES_PER_FILE } from "../../cataloger.js";
+export { locationOf, unknownAt, textOf, readJson, checkCount, MAX_PACKAGES_PER_FILE };
 
 /** Most packages one lockfile may declare: far above any real project, far below a memory problem. */
-export const MAX_PACKAGES_PER_FILE = 100_000;
 /** Deepest TOML/JSON nesting accepted (lockfiles nest 3–4 levels). */
 export const MAX_NESTING = 64;
 
@@ -36,20 +36,6 @@ export function pypiPurl(name: string, version: string): string {
   return purl("pypi", undefined, normalizeName(name), version);
 }
 
-export function locationOf(file: CatalogFile): Location {
-  return { path: absolutePath(file.path), ...(file.layerDigest ? { layerDigest: file.layerDigest } : {}) };
-}
-
-export function unknownAt(file: CatalogFile, cataloger: string, message: string): Unknown {
-  return { ...locationOf(file), cataloger, message };
-}
-
-/** The file as text, after re-checking the size bound the walk already applied. */
-export function textOf(file: CatalogFile, env: CatalogEnv): string {
-  if (file.data.length > env.limits.maxFileBytes) throw limitExceeded("maxFileBytes", env.limits.maxFileBytes, absolutePath(file.path));
-  return file.data.toString("utf8");
-}
-
 export type Table = Record<string, unknown>;
 
 export function isTable(v: unknown): v is Table {
@@ -69,20 +55,6 @@ export function readToml(file: CatalogFile, env: CatalogEnv, what: string): Tabl
     const detail = e instanceof TomlError ? `line ${e.line}` : e instanceof RangeError ? "nesting too deep" : "unreadable";
     throw new BerthError("corrupt", `${absolutePath(file.path)}: not a valid ${what} (TOML ${detail})`, { cause: e });
   }
-}
-
-/** Untrusted JSON → a value, or BerthError("corrupt") naming the file. */
-export function readJson(file: CatalogFile, env: CatalogEnv, what: string): unknown {
-  const text = textOf(file, env);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (e) {
-    throw new BerthError("corrupt", `${absolutePath(file.path)}: not a valid ${what} (JSON: ${e instanceof Error ? e.message.split("\n")[0] : "unreadable"})`, { cause: e });
-  }
-}
-
-export function checkCount(n: number, file: CatalogFile): void {
-  if (n > MAX_PACKAGES_PER_FILE) throw new BerthError("limit", `${absolutePath(file.path)}: more than ${MAX_PACKAGES_PER_FILE} packages`);
 }
 
 export interface Requirement {

@@ -1,8 +1,8 @@
 // Helpers shared by the Ruby catalogers: gem names, versions and purls, file locations.
-import type { Location, Package, Unknown } from "../../../model/package.js";
-import { limitExceeded } from "../../../util/limits.js";
-import { absolutePath, type CatalogEnv, type CatalogFile } from "../../cataloger.js";
+import type { Location, Package } from "../../../model/package.js";
 import { purl } from "../../purl.js";
+import { locationOf, unknownAt, textOf } from "../../cataloger.js";
+export { locationOf, unknownAt, textOf };
 
 /** Most gems one file may declare. */
 export const MAX_GEMS_PER_FILE = 100_000;
@@ -26,19 +26,6 @@ export function validPlatform(v: unknown): v is string {
 /** pkg:gem/<name>@<version>, with ?platform= for a platform-specific build (not "ruby"). */
 export function gemPurl(name: string, version: string, platform?: string): string {
   return purl("gem", undefined, name, version, { platform: platform && platform !== "ruby" ? platform : undefined });
-}
-
-export function locationOf(file: CatalogFile): Location {
-  return { path: absolutePath(file.path), ...(file.layerDigest ? { layerDigest: file.layerDigest } : {}) };
-}
-
-export function unknownAt(file: CatalogFile, cataloger: string, message: string): Unknown {
-  return { ...locationOf(file), cataloger, message };
-}
-
-export function textOf(file: CatalogFile, env: CatalogEnv): string {
-  if (file.data.length > env.limits.maxFileBytes) throw limitExceeded("maxFileBytes", env.limits.maxFileBytes, absolutePath(file.path));
-  return file.data.toString("utf8");
 }
 
 export interface GemFields {

@@ -13,7 +13,7 @@
 import { inflateSync } from "node:zlib";
 import type { Location, Package } from "../../../model/package.js";
 import { BerthError, describeError } from "../../../util/errors.js";
-import { absolutePath, type CatalogFile, type Cataloger, type CatalogResult } from "../../cataloger.js";
+import { locationOf, type CatalogFile, type Cataloger, type CatalogResult } from "../../cataloger.js";
 import { purl } from "../../purl.js";
 import { parseExecutables, sectionData } from "../binary/exe.js";
 import { claimsExecutable, decodeSummary, encodeSummary, isFailedSummary, isRecord } from "../binary/summary.js";
@@ -132,7 +132,7 @@ function summarize(_path: string, data: Buffer): Buffer | undefined {
 async function parse(file: CatalogFile): Promise<CatalogResult> {
   const body = decodeSummary(KIND, file.data);
   if (body === undefined) return { packages: [], unknowns: [] };
-  const loc: Location = { path: absolutePath(file.path), ...(file.layerDigest ? { layerDigest: file.layerDigest } : {}) };
+  const loc: Location = locationOf(file);
   if (isFailedSummary(body)) return { packages: [], unknowns: [{ ...loc, cataloger: ID, message: `unreadable cargo-auditable data, binary skipped: ${body.error}` }] };
   // The summary is this cataloger's own validated output; re-validate it all the same (layer cache).
   return { packages: auditablePackages(parseAuditableJson(JSON.stringify(body)), loc), unknowns: [] };

@@ -12,7 +12,7 @@
 import { parse as parseToml } from "smol-toml";
 import type { Location, Package } from "../../../model/package.js";
 import { BerthError, describeError } from "../../../util/errors.js";
-import { absolutePath, type CatalogFile, type Cataloger, type CatalogResult } from "../../cataloger.js";
+import { locationOf, type CatalogFile, type Cataloger, type CatalogResult } from "../../cataloger.js";
 import { purl } from "../../purl.js";
 import { isRecord } from "../binary/summary.js";
 
@@ -143,7 +143,7 @@ function claims(path: string): boolean {
 
 async function parse(file: CatalogFile): Promise<CatalogResult> {
   if (file.data.length > MAX_CARGO_LOCK_BYTES) throw new BerthError("limit", `${file.path}: ${file.data.length} bytes exceeds the Cargo.lock bound of ${MAX_CARGO_LOCK_BYTES}`);
-  const loc: Location = { path: absolutePath(file.path), ...(file.layerDigest ? { layerDigest: file.layerDigest } : {}) };
+  const loc: Location = locationOf(file);
   const { packages, unresolved } = cargoLockPackages(parseCargoLock(file.data.toString("utf8")), loc);
   const unknowns = unresolved.length
     ? [{ ...loc, cataloger: ID, message: `${unresolved.length} dependency reference(s) name no single package, edges dropped: ${unresolved.slice(0, 5).join("; ")}` }]
