@@ -150,7 +150,7 @@ export async function readLayer(blob: Readable, opts: ReadLayerOptions): Promise
       }
       switch (h.type) {
         case "file":
-        case "contiguous-file":
+        case "contiguous-file": {
           const info = { mode: h.mode ?? 0, size: h.size ?? 0 };
           if (path && opts.claims(path, info)) {
             try {
@@ -165,6 +165,7 @@ export async function readLayer(blob: Readable, opts: ReadLayerOptions): Promise
             entry.resume();
           }
           break;
+        }
         case "symlink":
           out.symlinks.set(path, h.linkname ?? "");
           entry.resume();
