@@ -1,29 +1,12 @@
-// The one registry call the attest stage needs that RegistryClient has no method for yet: the
-// OCI 1.1 referrers API, GET /v2/<name>/referrers/<digest>[?artifactType=…], with pagination by
+// The one registry call the attest stage needs that RegistryClient has no method for: the OCI 1.1
+// referrers API, GET /v2/<name>/referrers/<digest>[?artifactType=…], with pagination by
 // `Link: <…>; rel="next"`. It rides on the client's authenticated request (same auth flow, token
-// cache, retries and timeouts), reached through the narrow `RequestFn` seam below.
-// TODO(lead): move this into RegistryClient as `getReferrers` and drop the seam.
+// cache, retries and timeouts).
 import type { RegistryClient } from "../../image/registry/client.js";
-import type { HttpMethod, HttpResponse } from "../../image/registry/http.js";
 import { errorDetail } from "../../image/registry/http.js";
 import { BerthError } from "../../util/errors.js";
 import { limitExceeded } from "../../util/limits.js";
 import { parseDigest } from "../../image/digest.js";
-
-type RequestFn = (
-  repository: string,
-  actions: readonly ("pull" | "push")[],
-  method: HttpMethod,
-  url: string,
-  what: string,
-  extra?: { headers?: Record<string, string> },
-) => Promise<HttpResponse>;
-
-function requestOf(client: RegistryClient): RequestFn {
-  const fn = (client as unknown as { request?: RequestFn }).request;
-  if (typeof fn !== "function") throw new Error("RegistryClient has no request(): update src/attest/oci/registry-api.ts");
-  return fn.bind(client);
-}
 
 export interface ReferrersPage {
   readonly bytes: Uint8Array;
@@ -55,7 +38,6 @@ export function nextLink(header: string | null, base: string): string | undefine
  */
 export async function getReferrersPage(client: RegistryClient, repository: string, subjectDigest: string, opts: { artifactType?: string; url?: string } = {}): Promise<ReferrersPage | undefined> {
   parseDigest(subjectDigest);
-  const request = requestOf(client);
   let url = opts.url;
   if (!url) {
     const u = new URL(`${client.baseUrl}/v2/${repository}/referrers/${subjectDigest}`);
@@ -65,7 +47,7 @@ export async function getReferrersPage(client: RegistryClient, repository: strin
     throw new BerthError("network", `registry ${client.registry}: referrers page link points to another host`);
   }
   const what = `registry ${client.registry}: referrers of ${repository}@${subjectDigest}`;
-  const res = await request(repository, ["pull"], "GET", url, what, { headers: { accept: "application/vnd.oci.image.index.v1+json" } });
+  const res = await client.request(repository, ["pull"], "GET", url, what, { headers: { accept: "application/vnd.oci.image.index.v1+json" } });
   // 404 is the spec's "no referrers API"; some proxies in front of older registries say 405
   if (res.status === 404 || res.status === 405) {
     await res.discard();

@@ -107,8 +107,10 @@ export class RegistryClient {
   /**
    * Sends an authenticated request: the cached auth header if the scheme is known, else
    * anonymous; on 401 one more try with fresh auth. Maps 401/403 to BerthError("auth").
+   * Public for registry APIs this class has no method of its own for (the OCI referrers API in
+   * attest/oci/registry-api.ts), so they share its auth, retries, timeouts and bounds.
    */
-  private async request(
+  async request(
     repository: string,
     actions: readonly Action[],
     method: HttpMethod,
