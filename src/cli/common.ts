@@ -1,6 +1,6 @@
 // What every command shares: global flags, the logger (stderr), atomic output files, limits.
-import { rename, writeFile } from "node:fs/promises";
-import { dirname, basename, join } from "node:path";
+import { stat, writeFile } from "node:fs/promises";
+import { writeFileAtomic } from "../util/atomic.js";
 import { hostPlatform, parsePlatformString } from "../image/manifest.js";
 import type { Platform } from "../model/image.js";
 import { resolveCacheDir } from "../util/cache-dir.js";
@@ -38,16 +38,20 @@ export function progress(io: Io): { update(text: string): void; done(): void } {
   };
 }
 
-/** Writes stdout, or a file atomically (temp file in the same directory, then rename). */
+/**
+ * Writes stdout, or a file atomically (temp file beside it, fsync, rename). A path that names no
+ * regular file — /dev/null, /dev/stdout, a FIFO — is written in place: renaming over it would
+ * replace the device with a file.
+ */
 export async function writeOutput(io: Io, text: string, file: string | undefined): Promise<void> {
   if (!file || file === "-") {
     io.stdout.write(text);
     return;
   }
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
   try {
-    await writeFile(tmp, text);
-    await rename(tmp, file);
+    const st = await stat(file).catch(() => undefined);
+    if (st && !st.isFile()) await writeFile(file, text);
+    else await writeFileAtomic(file, text);
   } catch (e) {
     throw new BerthError("input", `cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }

@@ -20,7 +20,7 @@ import Database from "better-sqlite3";
 import { Decompress } from "fzstd";
 import tar from "tar-stream";
 import { BerthError, describeError } from "../util/errors.js";
-import { atomicReplace, tempPathFor } from "./atomic.js";
+import { atomicReplace, tempPathFor } from "../util/atomic.js";
 import { withVulnDbLimits, type VulnDbLimits } from "./limits.js";
 import { acquireLock, removeStaleTemps } from "./lock.js";
 import { dbDir, dbPath } from "./paths.js";

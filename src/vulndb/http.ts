@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { mkdir, open, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 import { BerthError, describeError } from "../util/errors.js";
-import { atomicReplace, tempPathFor } from "./atomic.js";
+import { atomicReplace, tempPathFor } from "../util/atomic.js";
 
 export type FetchFn = typeof fetch;
 

@@ -15,7 +15,7 @@ import { pipeline } from "node:stream/promises";
 import { Transform } from "node:stream";
 import yauzl from "yauzl";
 import { BerthError, describeError } from "../util/errors.js";
-import { writeFileAtomic } from "./atomic.js";
+import { writeFileAtomic } from "../util/atomic.js";
 import { download, fetchText, isHttpUrl, type FetchFn, type Validators } from "./http.js";
 import { vulnLimitExceeded, type VulnDbLimits } from "./limits.js";
 import { sourcesDir } from "./paths.js";

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import Database from "better-sqlite3";
 import { BerthError, describeError } from "../util/errors.js";
-import { atomicReplace, tempPathFor } from "./atomic.js";
+import { atomicReplace, tempPathFor } from "../util/atomic.js";
 import { readEpss } from "./epss.js";
 import { isHttpUrl, type FetchFn } from "./http.js";
 import { importOsvZip, type Reject } from "./import.js";
