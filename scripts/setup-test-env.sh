@@ -20,6 +20,7 @@ pkgs=(
   unzip zip         # the truth for jar contents; building nested test archives
   binutils          # objcopy: the cargo-auditable test binary's .dep-v0 section
   git
+  postgresql        # the server's store runs its suite on a real PostgreSQL too
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -16,6 +16,8 @@ import { attachCommand } from "./attach.js";
 import { discoverCommand } from "./discover.js";
 import { verifyCommand } from "./verify.js";
 import { policyCommand } from "./policy.js";
+import { serverCommand } from "./server.js";
+import { tokenCommand } from "./token.js";
 
 export function buildProgram(io: Io): Command {
   const program = new Command("berth")
@@ -37,6 +39,8 @@ export function buildProgram(io: Io): Command {
   program.addCommand(discoverCommand(io));
   program.addCommand(verifyCommand(io));
   program.addCommand(policyCommand(io));
+  program.addCommand(serverCommand(io));
+  program.addCommand(tokenCommand(io));
   program.addCommand(dbCommand({ stdout: (t) => io.stdout.write(t), stderr: (t) => io.stderr.write(t), env: io.env }));
   const inherit = (parent: Command) => {
     for (const c of parent.commands) {

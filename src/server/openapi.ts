@@ -1,0 +1,192 @@
+// The OpenAPI 3.1 document served at GET /openapi.json, written by hand next to the routes it
+// describes (app.ts). A test checks that every route the app registers is documented.
+import { BERTH_VERSION } from "../util/about.js";
+
+const error = { $ref: "#/components/schemas/Error" };
+const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: error } } });
+
+export function openApiDocument(): Record<string, unknown> {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Berth server API",
+      version: BERTH_VERSION,
+      description: "Inventory graph, registry event ingest and scan results of a Berth server.",
+      license: { name: "Apache-2.0", identifier: "Apache-2.0" },
+    },
+    servers: [{ url: "/" }],
+    components: {
+      securitySchemes: {
+        bearer: { type: "http", scheme: "bearer", description: "An API token (`berth token create --role admin|ingest|read`), or on the registry-events route the registry's shared secret." },
+      },
+      schemas: {
+        Error: { type: "object", required: ["error", "message"], properties: { error: { type: "string" }, message: { type: "string" } } },
+        DistributionEnvelope: {
+          type: "object",
+          required: ["events"],
+          properties: {
+            events: {
+              type: "array",
+              maxItems: 1000,
+              items: {
+                type: "object",
+                required: ["id", "action", "target"],
+                properties: {
+                  id: { type: "string", description: "Event id; an event received twice is processed once." },
+                  timestamp: { type: "string", format: "date-time" },
+                  action: { type: "string", enum: ["push", "pull", "delete", "mount"] },
+                  target: {
+                    type: "object",
+                    required: ["repository"],
+                    properties: {
+                      mediaType: { type: "string" },
+                      digest: { type: "string", pattern: "^sha(256:[a-f0-9]{64}|512:[a-f0-9]{128})$" },
+                      repository: { type: "string" },
+                      tag: { type: "string" },
+                      url: { type: "string" },
+                      size: { type: "integer" },
+                    },
+                  },
+                  request: { type: "object", properties: { host: { type: "string" }, method: { type: "string" }, useragent: { type: "string" } } },
+                  actor: { type: "object", properties: { name: { type: "string" } } },
+                  source: { type: "object", properties: { addr: { type: "string" }, instanceID: { type: "string" } } },
+                },
+              },
+            },
+          },
+        },
+        IngestResult: {
+          type: "object",
+          required: ["accepted", "duplicates", "ignored", "enqueued"],
+          properties: {
+            accepted: { type: "integer", description: "Events recorded for the first time." },
+            duplicates: { type: "integer", description: "Events received before (by id): nothing changed." },
+            ignored: { type: "integer", description: "Events that name no image (layer blobs, mounts)." },
+            enqueued: { type: "integer", description: "Scan jobs added." },
+          },
+        },
+        Finding: {
+          type: "object",
+          required: ["id", "package", "severity", "fixStatus", "fixedVersions", "state", "firstSeen"],
+          properties: {
+            id: { type: "string", description: "CVE id when known, else the advisory id." },
+            aliases: { type: "array", items: { type: "string" } },
+            package: {
+              type: "object",
+              required: ["name", "version", "purl"],
+              properties: { name: { type: "string" }, version: { type: "string" }, purl: { type: "string" }, sourceName: { type: "string" } },
+            },
+            severity: { type: "string", enum: ["critical", "high", "medium", "low", "none", "unknown"] },
+            fixStatus: { type: "string", enum: ["fixed", "affected", "will_not_fix", "not_affected"] },
+            fixedVersions: { type: "array", items: { type: "string" } },
+            state: { type: "string", enum: ["open", "fixed"] },
+            firstSeen: { type: "string", format: "date-time" },
+            fixedAt: { type: ["string", "null"], format: "date-time" },
+            title: { type: "string" },
+            url: { type: "string" },
+            remediation: { type: "string" },
+          },
+        },
+        Image: {
+          type: "object",
+          required: ["digest", "scanStatus", "findings", "summary", "locations", "platforms"],
+          properties: {
+            digest: { type: "string" },
+            mediaType: { type: ["string", "null"] },
+            indexDigest: { type: ["string", "null"] },
+            platform: { type: ["string", "null"] },
+            scanStatus: { type: "string", enum: ["pending", "scanning", "scanned", "failed"] },
+            scanError: { type: ["string", "null"] },
+            scannedAt: { type: ["string", "null"], format: "date-time" },
+            distro: { type: ["string", "null"] },
+            locations: {
+              type: "array",
+              items: {
+                type: "object",
+                properties: {
+                  host: { type: "string" },
+                  repository: { type: "string" },
+                  tag: { type: ["string", "null"] },
+                  pushedAt: { type: ["string", "null"] },
+                  lastPulledAt: { type: ["string", "null"] },
+                },
+              },
+            },
+            job: {
+              type: ["object", "null"],
+              description: "The latest scan job of this digest.",
+              properties: {
+                status: { type: "string", enum: ["queued", "running", "done", "failed"] },
+                attempts: { type: "integer" },
+                lastError: { type: ["string", "null"] },
+                updatedAt: { type: "string", format: "date-time" },
+              },
+            },
+            platforms: {
+              type: "array",
+              description: "For an index: its platform images that were scanned.",
+              items: { type: "object", properties: { digest: { type: "string" }, platform: { type: ["string", "null"] }, scanStatus: { type: "string" } } },
+            },
+            summary: { type: "object", additionalProperties: { type: "integer" }, description: "Open findings per severity." },
+            findings: { type: "array", items: { $ref: "#/components/schemas/Finding" }, description: "Open findings (with ?include=fixed, fixed ones too); for an index, those of its platform images." },
+          },
+        },
+      },
+    },
+    paths: {
+      "/healthz": {
+        get: { summary: "Liveness", security: [], responses: { "200": { description: "The process is up", content: { "application/json": { schema: { type: "object", properties: { status: { const: "ok" } } } } } } } },
+      },
+      "/readyz": {
+        get: {
+          summary: "Readiness: the database answers",
+          security: [],
+          responses: {
+            "200": { description: "Ready", content: { "application/json": { schema: { type: "object", properties: { status: { const: "ready" } } } } } },
+            "503": { description: "The database does not answer", content: { "application/json": { schema: { type: "object", properties: { status: { const: "unavailable" } } } } } },
+          },
+        },
+      },
+      "/openapi.json": { get: { summary: "This document", security: [], responses: { "200": { description: "OpenAPI 3.1 document", content: { "application/json": {} } } } } },
+      "/api/v1/events/registry": {
+        post: {
+          summary: "Registry notifications (CNCF Distribution envelope)",
+          description: "A push records the tag and enqueues a scan of a not-yet-scanned image (deduplicated by digest); a pull records the pull time and enqueues a scan of a never-scanned image; a delete removes the tag. Idempotent by event id. Roles: admin, ingest, or the configured registry secret.",
+          security: [{ bearer: [] }],
+          requestBody: {
+            required: true,
+            content: {
+              "application/vnd.docker.distribution.events.v1+json": { schema: { $ref: "#/components/schemas/DistributionEnvelope" } },
+              "application/json": { schema: { $ref: "#/components/schemas/DistributionEnvelope" } },
+            },
+          },
+          responses: {
+            "200": { description: "Processed", content: { "application/json": { schema: { $ref: "#/components/schemas/IngestResult" } } } },
+            "400": errorResponse("Not a valid envelope"),
+            "401": errorResponse("Missing or invalid credentials"),
+            "403": errorResponse("The token's role may not ingest"),
+            "413": errorResponse("Body larger than the request size limit"),
+            "415": errorResponse("Unsupported content type"),
+          },
+        },
+      },
+      "/api/v1/images/{digest}": {
+        get: {
+          summary: "Scan state and findings of an image",
+          description: "Roles: admin, read, ingest.",
+          security: [{ bearer: [] }],
+          parameters: [
+            { name: "digest", in: "path", required: true, schema: { type: "string", pattern: "^sha(256:[a-f0-9]{64}|512:[a-f0-9]{128})$" } },
+            { name: "include", in: "query", required: false, schema: { type: "string", enum: ["fixed"] }, description: "Also list findings that are fixed." },
+          ],
+          responses: {
+            "200": { description: "The image", content: { "application/json": { schema: { $ref: "#/components/schemas/Image" } } } },
+            "400": errorResponse("Not a digest"),
+            "401": errorResponse("Missing or invalid credentials"),
+            "404": errorResponse("Unknown image"),
+          },
+        },
+      },
+    },
+  };
+}

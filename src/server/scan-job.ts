@@ -1,0 +1,122 @@
+// One scan job: the library pipeline (scan/) on `registry:<host>/<repo>@<digest>`, then the
+// inventory (as `berth sbom -f json` writes it), packages and findings into the store. An index
+// digest is scanned for the configured platform; the platform image is stored under the index.
+import { existsSync } from "node:fs";
+import { formatPlatform } from "../image/manifest.js";
+import type { Finding } from "../model/finding.js";
+import type { Platform } from "../model/image.js";
+import { scanInventory } from "../scan/scan.js";
+import { inventoryTarget } from "../scan/inventory.js";
+import { renderInventoryJson } from "../sbom/json.js";
+import type { Repositories } from "../store/index.js";
+import type { StoredFinding, StoredVulnerability } from "../store/images.js";
+import { BERTH_VERSION } from "../util/about.js";
+import { BerthError } from "../util/errors.js";
+import type { Limits } from "../util/limits.js";
+import { dbPath, openVulnDb } from "../vulndb/index.js";
+import type { ScanJobPayload } from "./ingest/registry-events.js";
+
+export interface ScanSettings {
+  /** Vulnerability database cache directory (`berth db update --cache-dir`). */
+  readonly cacheDir: string;
+  readonly platform: Platform;
+  readonly limits: Limits;
+  /** Registry hosts reached over plain HTTP. */
+  readonly insecureRegistries: readonly string[];
+  readonly log: (msg: string) => void;
+}
+
+export function parseScanPayload(json: string): ScanJobPayload {
+  const v: unknown = JSON.parse(json);
+  if (typeof v !== "object" || v === null) throw new BerthError("corrupt", "scan job payload is not an object");
+  const { digest, host, repository } = v as Record<string, unknown>;
+  if (typeof digest !== "string" || typeof host !== "string" || typeof repository !== "string") throw new BerthError("corrupt", "scan job payload lacks digest, host or repository");
+  return { digest, host, repository };
+}
+
+function toStoredFinding(f: Finding): StoredFinding {
+  return {
+    vulnerabilityId: f.id,
+    packagePurl: f.package.purl,
+    packageName: f.package.name,
+    installedVersion: f.installedVersion,
+    fixStatus: f.status,
+    fixedVersions: f.fixedVersions,
+    severity: f.severity,
+    data: f,
+  };
+}
+
+function toStoredVulnerability(f: Finding): StoredVulnerability {
+  return {
+    id: f.id,
+    severity: f.severity,
+    aliases: f.aliases,
+    kev: f.kev,
+    ...(f.title ? { title: f.title } : {}),
+    ...(f.url ? { url: f.url } : {}),
+    ...(f.modified ? { modified: f.modified } : {}),
+  };
+}
+
+export async function runScanJob(repos: Repositories, settings: ScanSettings, job: ScanJobPayload, now: () => Date): Promise<void> {
+  const path = dbPath(settings.cacheDir);
+  if (!existsSync(path)) throw new BerthError("not-found", `no vulnerability database in ${settings.cacheDir}; run "berth db update --cache-dir ${settings.cacheDir}"`);
+  await repos.images.setStatus(job.digest, "scanning", null, now());
+  const ref = `registry:${job.host}/${job.repository}@${job.digest}`;
+  const inv = await inventoryTarget(ref, {
+    platform: settings.platform,
+    limits: settings.limits,
+    insecure: settings.insecureRegistries.includes(job.host),
+    cacheDir: settings.cacheDir,
+    log: settings.log,
+  });
+  const image = inv.subject.kind === "image" ? inv.subject.image : undefined;
+  const vulnDb = openVulnDb(path);
+  let findings: readonly Finding[];
+  try {
+    const r = scanInventory(
+      {
+        name: ref,
+        kind: "image",
+        packages: inv.inventory.packages,
+        ...(inv.inventory.distro ? { distro: inv.inventory.distro } : {}),
+        ...(image ? { image } : {}),
+      },
+      { db: vulnDb, now: now() },
+    );
+    findings = r.target.findings;
+  } finally {
+    vulnDb.close();
+  }
+  const at = now();
+  const inventoryJson = renderInventoryJson({
+    subject: inv.subject,
+    ...(inv.inventory.distro ? { distro: inv.inventory.distro } : {}),
+    packages: inv.inventory.packages,
+    unknowns: inv.inventory.unknowns,
+    timestamp: at,
+    tool: { name: "berth", version: BERTH_VERSION },
+  });
+  // An index resolves to one platform image: store the scan under that image, linked to the index.
+  const scannedDigest = image?.manifestDigest ?? job.digest;
+  if (scannedDigest !== job.digest) {
+    const platform = formatPlatform(image?.platform ?? settings.platform);
+    await repos.images.ensure({ digest: scannedDigest, indexDigest: job.digest, platform, ...(image?.mediaType ? { mediaType: image.mediaType } : {}) }, at);
+    await repos.images.linkToIndex(scannedDigest, job.digest, platform);
+  }
+  const distro = inv.inventory.distro ? `${inv.inventory.distro.id}${inv.inventory.distro.versionId ? `-${inv.inventory.distro.versionId}` : ""}` : undefined;
+  await repos.images.saveScan(
+    {
+      digest: scannedDigest,
+      inventoryJson,
+      ...(distro ? { distro } : {}),
+      ...(image?.configDigest ? { configDigest: image.configDigest } : {}),
+      packages: inv.inventory.packages.map((p) => ({ purl: p.purl, name: p.name, version: p.version, type: p.type })),
+      vulnerabilities: findings.map(toStoredVulnerability),
+      findings: findings.map(toStoredFinding),
+    },
+    at,
+  );
+  if (scannedDigest !== job.digest) await repos.images.setStatus(job.digest, "scanned", null, at);
+}

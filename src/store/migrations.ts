@@ -1,0 +1,165 @@
+// Versioned schema migrations, in code (Kysely Migrator with an in-code provider). Append new
+// migrations with the next number; never edit one that has shipped.
+import { sql, type Kysely, type Migration, type MigrationProvider, type CreateTableBuilder } from "kysely";
+
+export type DialectKind = "sqlite" | "postgres";
+
+/** An auto-increment integer primary key, spelled for each dialect. */
+function withId<T extends string>(kind: DialectKind, t: CreateTableBuilder<T, never>): CreateTableBuilder<T, "id"> {
+  return kind === "postgres" ? t.addColumn("id", "serial", (c) => c.primaryKey()) : t.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement());
+}
+
+function initial(kind: DialectKind): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await withId(kind, db.schema.createTable("repositories"))
+        .addColumn("url", "text", (c) => c.notNull().unique())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .execute();
+      await withId(kind, db.schema.createTable("pipeline_runs"))
+        .addColumn("repository_id", "integer", (c) => c.notNull().references("repositories.id"))
+        .addColumn("provider", "text", (c) => c.notNull())
+        .addColumn("run_id", "text", (c) => c.notNull())
+        .addColumn("run_url", "text")
+        .addColumn("commit_sha", "text")
+        .addColumn("ref", "text")
+        .addColumn("workflow", "text")
+        .addColumn("actor", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addUniqueConstraint("pipeline_runs_identity", ["repository_id", "provider", "run_id"])
+        .execute();
+      await db.schema
+        .createTable("images")
+        .addColumn("digest", "text", (c) => c.primaryKey())
+        .addColumn("media_type", "text")
+        .addColumn("index_digest", "text")
+        .addColumn("platform", "text")
+        .addColumn("config_digest", "text")
+        .addColumn("pipeline_run_id", "integer", (c) => c.references("pipeline_runs.id"))
+        .addColumn("scan_status", "text", (c) => c.notNull())
+        .addColumn("scan_error", "text")
+        .addColumn("scanned_at", "text")
+        .addColumn("distro", "text")
+        .addColumn("inventory_json", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("images_index_digest").on("images").column("index_digest").execute();
+      await withId(kind, db.schema.createTable("registry_repositories"))
+        .addColumn("host", "text", (c) => c.notNull())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addUniqueConstraint("registry_repositories_host_name", ["host", "name"])
+        .execute();
+      await db.schema
+        .createTable("tags")
+        .addColumn("registry_repository_id", "integer", (c) => c.notNull().references("registry_repositories.id"))
+        .addColumn("tag", "text", (c) => c.notNull())
+        .addColumn("digest", "text", (c) => c.notNull())
+        .addColumn("pushed_at", "text", (c) => c.notNull())
+        .addColumn("last_pulled_at", "text")
+        .addPrimaryKeyConstraint("tags_pk", ["registry_repository_id", "tag"])
+        .execute();
+      await db.schema.createIndex("tags_digest").on("tags").column("digest").execute();
+      await withId(kind, db.schema.createTable("image_events"))
+        .addColumn("registry_repository_id", "integer", (c) => c.notNull().references("registry_repositories.id"))
+        .addColumn("digest", "text", (c) => c.notNull())
+        .addColumn("tag", "text")
+        .addColumn("action", "text", (c) => c.notNull())
+        .addColumn("at", "text", (c) => c.notNull())
+        .addColumn("actor", "text")
+        .execute();
+      await db.schema.createIndex("image_events_digest").on("image_events").columns(["digest", "action", "at"]).execute();
+      await db.schema
+        .createTable("image_packages")
+        .addColumn("image_digest", "text", (c) => c.notNull())
+        .addColumn("purl", "text", (c) => c.notNull())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("version", "text", (c) => c.notNull())
+        .addColumn("type", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("image_packages_pk", ["image_digest", "purl"])
+        .execute();
+      await db.schema.createIndex("image_packages_name").on("image_packages").columns(["type", "name"]).execute();
+      await db.schema
+        .createTable("vulnerabilities")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("severity", "text", (c) => c.notNull())
+        .addColumn("title", "text")
+        .addColumn("url", "text")
+        .addColumn("aliases_json", "text", (c) => c.notNull())
+        .addColumn("kev", "integer", (c) => c.notNull())
+        .addColumn("modified", "text")
+        .execute();
+      await db.schema
+        .createTable("findings")
+        .addColumn("image_digest", "text", (c) => c.notNull())
+        .addColumn("vulnerability_id", "text", (c) => c.notNull())
+        .addColumn("package_purl", "text", (c) => c.notNull())
+        .addColumn("package_name", "text", (c) => c.notNull())
+        .addColumn("installed_version", "text", (c) => c.notNull())
+        .addColumn("fix_status", "text", (c) => c.notNull())
+        .addColumn("fixed_versions_json", "text", (c) => c.notNull())
+        .addColumn("severity", "text", (c) => c.notNull())
+        .addColumn("state", "text", (c) => c.notNull())
+        .addColumn("first_seen", "text", (c) => c.notNull())
+        .addColumn("last_seen", "text", (c) => c.notNull())
+        .addColumn("fixed_at", "text")
+        .addColumn("data_json", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("findings_pk", ["image_digest", "vulnerability_id", "package_purl"])
+        .execute();
+      await db.schema.createIndex("findings_vulnerability").on("findings").column("vulnerability_id").execute();
+      await withId(kind, db.schema.createTable("jobs"))
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("dedupe_key", "text", (c) => c.notNull())
+        .addColumn("payload_json", "text", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("attempts", "integer", (c) => c.notNull())
+        .addColumn("max_attempts", "integer", (c) => c.notNull())
+        .addColumn("run_after", "text", (c) => c.notNull())
+        .addColumn("lease_until", "text")
+        .addColumn("worker", "text")
+        .addColumn("last_error", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+      // Deduplication: one queued-or-running job per key; finished jobs stay as history.
+      await db.schema
+        .createIndex("jobs_active_dedupe")
+        .on("jobs")
+        .column("dedupe_key")
+        .unique()
+        .where(sql.ref("status"), "in", [sql.lit("queued"), sql.lit("running")])
+        .execute();
+      await db.schema.createIndex("jobs_claim").on("jobs").columns(["status", "run_after"]).execute();
+      await withId(kind, db.schema.createTable("api_tokens"))
+        .addColumn("token_hash", "text", (c) => c.notNull().unique())
+        .addColumn("role", "text", (c) => c.notNull())
+        .addColumn("description", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("revoked_at", "text")
+        .execute();
+      await withId(kind, db.schema.createTable("audit_log"))
+        .addColumn("at", "text", (c) => c.notNull())
+        .addColumn("actor", "text", (c) => c.notNull())
+        .addColumn("action", "text", (c) => c.notNull())
+        .addColumn("subject", "text")
+        .addColumn("detail_json", "text")
+        .execute();
+      await db.schema
+        .createTable("registry_events")
+        .addColumn("event_id", "text", (c) => c.primaryKey())
+        .addColumn("action", "text", (c) => c.notNull())
+        .addColumn("digest", "text")
+        .addColumn("repository", "text")
+        .addColumn("received_at", "text", (c) => c.notNull())
+        .addColumn("raw_json", "text", (c) => c.notNull())
+        .execute();
+    },
+  };
+}
+
+/** Every migration, by name (names sort in application order). */
+export function migrationProvider(kind: DialectKind): MigrationProvider {
+  return {
+    getMigrations: () => Promise.resolve({ "0001_initial": initial(kind) }),
+  };
+}

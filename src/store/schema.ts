@@ -1,0 +1,187 @@
+// The tables of the inventory graph (ARCHITECTURE.md "The inventory graph") as Kysely types.
+// Portable choices so one query runs on SQLite and PostgreSQL alike: times are ISO-8601 UTC text
+// (`Date#toISOString`, which orders as text), JSON documents are text, booleans are 0/1 integers.
+import type { Generated, Insertable, Selectable } from "kysely";
+
+export interface RepositoriesTable {
+  id: Generated<number>;
+  /** Canonical URL, e.g. "https://github.com/org/app". */
+  url: string;
+  created_at: string;
+}
+
+export interface PipelineRunsTable {
+  id: Generated<number>;
+  repository_id: number;
+  provider: string;
+  run_id: string;
+  run_url: string | null;
+  commit_sha: string | null;
+  ref: string | null;
+  workflow: string | null;
+  actor: string | null;
+  created_at: string;
+}
+
+export type ScanStatus = "pending" | "scanning" | "scanned" | "failed";
+
+export interface ImagesTable {
+  /** Manifest (or index) digest, "sha256:…". */
+  digest: string;
+  media_type: string | null;
+  /** For a platform image reached through an index: the index digest. */
+  index_digest: string | null;
+  platform: string | null;
+  config_digest: string | null;
+  /** The pipeline run that pushed it, when a CI record names it. */
+  pipeline_run_id: number | null;
+  scan_status: ScanStatus;
+  scan_error: string | null;
+  scanned_at: string | null;
+  distro: string | null;
+  /** The inventory JSON (`berth sbom -f json`) of the last successful scan. */
+  inventory_json: string | null;
+  created_at: string;
+}
+
+export interface RegistryRepositoriesTable {
+  id: Generated<number>;
+  /** Registry host as clients reach it, e.g. "registry.example.com" or "127.0.0.1:5000". */
+  host: string;
+  name: string;
+  created_at: string;
+}
+
+export interface TagsTable {
+  registry_repository_id: number;
+  tag: string;
+  digest: string;
+  pushed_at: string;
+  last_pulled_at: string | null;
+}
+
+/** Every push and pull of a digest in a registry repository (the tag's history). */
+export interface ImageEventsTable {
+  id: Generated<number>;
+  registry_repository_id: number;
+  digest: string;
+  tag: string | null;
+  action: string;
+  at: string;
+  actor: string | null;
+}
+
+export interface ImagePackagesTable {
+  image_digest: string;
+  purl: string;
+  name: string;
+  version: string;
+  type: string;
+}
+
+export interface VulnerabilitiesTable {
+  id: string;
+  severity: string;
+  title: string | null;
+  url: string | null;
+  aliases_json: string;
+  kev: number;
+  modified: string | null;
+}
+
+export type FindingState = "open" | "fixed";
+
+export interface FindingsTable {
+  image_digest: string;
+  vulnerability_id: string;
+  package_purl: string;
+  package_name: string;
+  installed_version: string;
+  /** The matcher's verdict: fixed (a fix exists), affected, will_not_fix, not_affected. */
+  fix_status: string;
+  fixed_versions_json: string;
+  severity: string;
+  /** Lifecycle: open while the image has it; fixed (with fixed_at) when a scan no longer finds it. */
+  state: FindingState;
+  first_seen: string;
+  last_seen: string;
+  fixed_at: string | null;
+  /** The whole finding as the library reports it (JSON). */
+  data_json: string;
+}
+
+export type JobStatus = "queued" | "running" | "done" | "failed";
+
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  /** At most one queued-or-running job per key (a partial unique index). */
+  dedupe_key: string;
+  payload_json: string;
+  status: JobStatus;
+  attempts: number;
+  max_attempts: number;
+  /** Not taken before this time (backoff). */
+  run_after: string;
+  /** A running job whose lease has passed is taken again (its worker died). */
+  lease_until: string | null;
+  worker: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type TokenRole = "admin" | "ingest" | "read";
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  /** sha256 hex of the token; the token itself is never stored. */
+  token_hash: string;
+  role: TokenRole;
+  description: string | null;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string | null;
+  detail_json: string | null;
+}
+
+export interface RegistryEventsTable {
+  /** The envelope event's id: receiving it again changes nothing. */
+  event_id: string;
+  action: string;
+  digest: string | null;
+  repository: string | null;
+  received_at: string;
+  raw_json: string;
+}
+
+export interface Database {
+  repositories: RepositoriesTable;
+  pipeline_runs: PipelineRunsTable;
+  images: ImagesTable;
+  registry_repositories: RegistryRepositoriesTable;
+  tags: TagsTable;
+  image_events: ImageEventsTable;
+  image_packages: ImagePackagesTable;
+  vulnerabilities: VulnerabilitiesTable;
+  findings: FindingsTable;
+  jobs: JobsTable;
+  api_tokens: ApiTokensTable;
+  audit_log: AuditLogTable;
+  registry_events: RegistryEventsTable;
+}
+
+export type ImageRow = Selectable<ImagesTable>;
+export type FindingRow = Selectable<FindingsTable>;
+export type JobRow = Selectable<JobsTable>;
+export type TagRow = Selectable<TagsTable>;
+export type ApiTokenRow = Selectable<ApiTokensTable>;
+export type AuditRow = Selectable<AuditLogTable>;
+export type NewFinding = Insertable<FindingsTable>;

@@ -1,0 +1,163 @@
+// The same store suite on embedded SQLite and on a real PostgreSQL (Debian's postgresql, started
+// in a temp dir by test/support/postgres.ts).
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startPostgres, type TestPostgres } from "../../test/support/postgres.js";
+import { openStore, repositories, type Repositories, type StoreLocation } from "./index.js";
+import type { StoredFinding } from "./images.js";
+
+const T0 = new Date("2026-11-01T10:00:00.000Z");
+const at = (ms: number) => new Date(T0.getTime() + ms);
+const DIGEST = `sha256:${"a".repeat(64)}`;
+
+function finding(id: string, purl: string): StoredFinding {
+  return { vulnerabilityId: id, packagePurl: purl, packageName: purl.split("/").pop() ?? purl, installedVersion: "1", fixStatus: "fixed", fixedVersions: ["2"], severity: "high", data: { id } };
+}
+
+function suite(name: string, location: () => Promise<StoreLocation>): void {
+  describe(`store on ${name}`, () => {
+    let r: Repositories;
+    before(async () => {
+      const loc = await location();
+      // Opening twice runs the migrations once: the second open finds them applied.
+      await (await openStore(loc)).close();
+      r = repositories(await openStore(loc));
+    });
+    after(async () => {
+      await r?.store.close();
+    });
+
+    test("readiness ping", async () => {
+      assert.equal(await r.store.ping(), true);
+    });
+
+    test("jobs: deduplicated by key while queued or running; a new one after completion", async () => {
+      const job = { kind: "scan", dedupeKey: "scan:d1", payload: { digest: "d1" } };
+      assert.equal(await r.jobs.enqueue(job, T0), true);
+      assert.equal(await r.jobs.enqueue(job, T0), false);
+      const claimed = await r.jobs.claim({ worker: "w1", leaseMs: 60_000, now: T0 });
+      assert.ok(claimed);
+      assert.equal(claimed.dedupe_key, "scan:d1");
+      assert.equal(claimed.attempts, 1);
+      assert.deepEqual(JSON.parse(claimed.payload_json), { digest: "d1" });
+      assert.equal(await r.jobs.enqueue(job, T0), false, "running job blocks a duplicate");
+      await r.jobs.complete(claimed.id, "w1", at(1000));
+      assert.equal(await r.jobs.enqueue(job, at(2000)), true, "after completion a new scan may be queued");
+      const again = await r.jobs.claim({ worker: "w1", leaseMs: 60_000, now: at(2000) });
+      assert.ok(again);
+      await r.jobs.complete(again.id, "w1", at(3000));
+      assert.equal((await r.jobs.list({ dedupeKey: "scan:d1" })).length, 2);
+    });
+
+    test("jobs: a job claimed by a worker that died is taken again after its lease", async () => {
+      await r.jobs.enqueue({ kind: "scan", dedupeKey: "scan:d2", payload: {} }, T0);
+      const first = await r.jobs.claim({ worker: "dead", leaseMs: 30_000, now: T0 });
+      assert.ok(first);
+      assert.equal(await r.jobs.claim({ worker: "w2", leaseMs: 30_000, now: at(29_000) }), undefined, "lease still held");
+      const retried = await r.jobs.claim({ worker: "w2", leaseMs: 30_000, now: at(31_000) });
+      assert.ok(retried);
+      assert.equal(retried.id, first.id);
+      assert.equal(retried.worker, "w2");
+      assert.equal(retried.attempts, 2);
+      // The dead worker's late completion does not count; the live worker's does.
+      await r.jobs.complete(first.id, "dead", at(32_000));
+      assert.equal((await r.jobs.get(first.id))?.status, "running");
+      await r.jobs.complete(first.id, "w2", at(33_000));
+      assert.equal((await r.jobs.get(first.id))?.status, "done");
+    });
+
+    test("jobs: failure backs off, then fails for good after max attempts", async () => {
+      await r.jobs.enqueue({ kind: "scan", dedupeKey: "scan:d3", payload: {}, maxAttempts: 2 }, T0);
+      const a = await r.jobs.claim({ worker: "w", leaseMs: 1000, now: T0 });
+      assert.ok(a);
+      assert.equal(await r.jobs.fail(a.id, "w", "registry 503", 10_000, T0), "queued");
+      assert.equal(await r.jobs.claim({ worker: "w", leaseMs: 1000, now: at(5_000) }), undefined, "backing off");
+      const b = await r.jobs.claim({ worker: "w", leaseMs: 1000, now: at(10_000) });
+      assert.equal(b?.id, a.id);
+      assert.equal(await r.jobs.fail(a.id, "w", "registry 503", 10_000, at(10_000)), "failed");
+      assert.equal(await r.jobs.claim({ worker: "w", leaseMs: 1000, now: at(100_000) }), undefined);
+      assert.equal((await r.jobs.get(a.id))?.last_error, "registry 503");
+    });
+
+    test("jobs: concurrent claims never hand out the same job", async () => {
+      for (const k of ["c1", "c2", "c3", "c4"]) await r.jobs.enqueue({ kind: "scan", dedupeKey: `scan:${k}`, payload: {} }, T0);
+      const got = await Promise.all(["w1", "w2", "w3", "w4", "w5"].map((w) => r.jobs.claim({ worker: w, leaseMs: 60_000, now: at(1) })));
+      const ids = got.filter((j) => j !== undefined).map((j) => j.id);
+      assert.equal(ids.length, 4);
+      assert.equal(new Set(ids).size, 4);
+      for (const j of got) if (j) await r.jobs.complete(j.id, j.worker ?? "", at(2));
+    });
+
+    test("registry events are idempotent by id; tags keep push and pull times", async () => {
+      const ev = { eventId: "ev-1", action: "push", digest: DIGEST, repository: "app", raw: { id: "ev-1" } };
+      assert.equal(await r.registry.markReceived(ev, T0), true);
+      assert.equal(await r.registry.markReceived(ev, at(1)), false);
+      await r.registry.recordPush({ host: "reg:5000", repository: "app", tag: "1.0" }, DIGEST, T0, "ci");
+      await r.registry.recordPull({ host: "reg:5000", repository: "app" }, DIGEST, at(5000), undefined);
+      const locs = await r.registry.locations(DIGEST);
+      assert.deepEqual(locs, [{ host: "reg:5000", repository: "app", tag: "1.0", pushedAt: T0.toISOString(), lastPulledAt: at(5000).toISOString() }]);
+      assert.equal(await r.registry.lastEvent(DIGEST, "pull"), at(5000).toISOString());
+    });
+
+    test("findings: first seen kept across scans; a vanished finding is fixed with its date", async () => {
+      await r.images.ensure({ digest: DIGEST, mediaType: "application/vnd.oci.image.manifest.v1+json" }, T0);
+      await r.images.ensure({ digest: DIGEST }, at(1));
+      assert.equal((await r.images.get(DIGEST))?.scan_status, "pending");
+      const pkgs = [
+        { purl: "pkg:deb/debian/a@1", name: "a", version: "1", type: "deb" },
+        { purl: "pkg:deb/debian/b@1", name: "b", version: "1", type: "deb" },
+      ];
+      const vulns = [
+        { id: "CVE-1", severity: "high", aliases: [], kev: false },
+        { id: "CVE-2", severity: "low", aliases: ["GHSA-x"], kev: true },
+      ];
+      await r.images.saveScan({ digest: DIGEST, inventoryJson: "{}", packages: pkgs, vulnerabilities: vulns, findings: [finding("CVE-1", pkgs[0]!.purl), finding("CVE-2", pkgs[1]!.purl)] }, T0);
+      await r.images.saveScan({ digest: DIGEST, inventoryJson: "{}", packages: pkgs, vulnerabilities: vulns, findings: [finding("CVE-1", pkgs[0]!.purl)] }, at(86_400_000));
+      const open = await r.images.findings(DIGEST);
+      assert.deepEqual(
+        open.map((f) => [f.vulnerability_id, f.state, f.first_seen]),
+        [["CVE-1", "open", T0.toISOString()]],
+      );
+      const all = await r.images.findings(DIGEST, { includeFixed: true });
+      const fixed = all.find((f) => f.vulnerability_id === "CVE-2");
+      assert.equal(fixed?.state, "fixed");
+      assert.equal(fixed?.fixed_at, at(86_400_000).toISOString());
+      assert.equal((await r.images.get(DIGEST))?.scan_status, "scanned");
+      assert.equal((await r.images.packages(DIGEST)).length, 2);
+    });
+
+    test("tokens are stored hashed and can be revoked", async () => {
+      const { id, token } = await r.tokens.create("ingest", "registry", T0);
+      assert.match(token, /^berth_[A-Za-z0-9_-]{43}$/);
+      const row = await r.tokens.verify(token);
+      assert.equal(row?.role, "ingest");
+      assert.notEqual(row?.token_hash, token);
+      assert.equal(await r.tokens.verify(`${token}x`), undefined);
+      assert.equal(await r.tokens.revoke(id, at(1)), true);
+      assert.equal(await r.tokens.verify(token), undefined);
+    });
+
+    test("audit log records writes", async () => {
+      await r.audit.record({ actor: "token:1", action: "token.create", subject: "token:2", detail: { role: "read" } }, T0);
+      const [last] = await r.audit.recent(1);
+      assert.equal(last?.action, "token.create");
+      assert.deepEqual(JSON.parse(last?.detail_json ?? "null"), { role: "read" });
+    });
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), "berth-store-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+suite("SQLite", async () => ({ kind: "sqlite", path: join(dir, "berth.sqlite") }));
+
+let pg: TestPostgres | undefined;
+after(async () => {
+  await pg?.stop();
+});
+suite("PostgreSQL", async () => {
+  pg = await startPostgres();
+  return { kind: "postgres", url: await pg.createDatabase("berth_store") };
+});
