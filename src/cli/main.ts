@@ -18,6 +18,7 @@ import { verifyCommand } from "./verify.js";
 import { policyCommand } from "./policy.js";
 import { serverCommand } from "./server.js";
 import { tokenCommand } from "./token.js";
+import { recordCommand } from "./record.js";
 
 export function buildProgram(io: Io): Command {
   const program = new Command("berth")
@@ -41,6 +42,7 @@ export function buildProgram(io: Io): Command {
   program.addCommand(policyCommand(io));
   program.addCommand(serverCommand(io));
   program.addCommand(tokenCommand(io));
+  program.addCommand(recordCommand(io));
   program.addCommand(dbCommand({ stdout: (t) => io.stdout.write(t), stderr: (t) => io.stderr.write(t), env: io.env }));
   const inherit = (parent: Command) => {
     for (const c of parent.commands) {

@@ -3,6 +3,7 @@
 import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import { parsePlatformOption, type Io } from "./common.js";
+import type { AdmissionPolicy, Severity } from "../server/admission.js";
 import { resolveCacheDir } from "../util/cache-dir.js";
 import { BerthError } from "../util/errors.js";
 import { defaultLimits } from "../util/limits.js";
@@ -19,7 +20,17 @@ interface ServerFlags {
   cacheDir?: string;
   platform?: string;
   concurrency?: string;
+  admissionMode?: string;
+  admissionSeverity?: string;
+  allowedRegistry?: string[];
+  admissionSecret?: string;
+  oidcAudience?: string;
+  oidcGitlabIssuer?: string[];
+  oidcAzureOrg?: string[];
+  oidc?: boolean;
 }
+
+const ADMISSION_SEVERITIES = ["critical", "high", "medium", "low", "negligible", "none"] as const;
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -36,6 +47,14 @@ export function serverCommand(io: Io, signals: NodeJS.EventEmitter = process): C
     .option("--cache-dir <dir>", "vulnerability database and layer cache (default: $BERTH_CACHE_DIR, else ~/.cache/berth)")
     .option("--platform <os/arch>", "platform scanned in multi-platform images (default: this host's)")
     .addOption(new Option("--concurrency <n>", "scan jobs run at once by this process (0: no worker)").default("2"))
+    .option("--admission-mode <mode>", "deploy gate: enforce (deny) or audit (allow with warnings) (env BERTH_ADMISSION_MODE, default enforce)")
+    .option("--admission-severity <sev>", `deploy gate: deny fixable vulnerabilities at or above ${ADMISSION_SEVERITIES.join("|")} (env BERTH_ADMISSION_SEVERITY, default high)`)
+    .option("--allowed-registry <host-or-glob>", "deploy gate: allowed registry host or repository glob, e.g. ghcr.io/acme/** (repeatable; default any)", collect)
+    .option("--admission-secret <secret>", "deploy gate: secret the kube-apiserver presents in the webhook URL path or as a bearer token (env BERTH_ADMISSION_SECRET)")
+    .option("--oidc-audience <aud>", "CI records: the audience CI OIDC tokens must name (env BERTH_OIDC_AUDIENCE, default berth); GitHub Actions and gitlab.com issuers are trusted")
+    .option("--oidc-gitlab-issuer <url>", "CI records: also trust this self-managed GitLab issuer (repeatable)", collect)
+    .option("--oidc-azure-org <id>", "CI records: also trust Azure Pipelines tokens of this organization id (repeatable)", collect)
+    .option("--no-oidc", "CI records: accept API tokens only")
     .action(async (f: ServerFlags) => {
       const env = io.env;
       const concurrency = Number(f.concurrency ?? "2");
@@ -44,6 +63,22 @@ export function serverCommand(io: Io, signals: NodeJS.EventEmitter = process): C
       const { host, port } = parseListen(f.listen ?? env.BERTH_LISTEN ?? DEFAULT_LISTEN);
       const databaseUrl = f.databaseUrl ?? env.BERTH_DATABASE_URL;
       const registrySecret = f.registrySecret ?? env.BERTH_REGISTRY_SECRET;
+      const admissionMode = f.admissionMode ?? env.BERTH_ADMISSION_MODE ?? "enforce";
+      if (admissionMode !== "enforce" && admissionMode !== "audit") throw new BerthError("usage", "--admission-mode: expected enforce or audit");
+      const admissionSeverity = f.admissionSeverity ?? env.BERTH_ADMISSION_SEVERITY ?? "high";
+      if (!(ADMISSION_SEVERITIES as readonly string[]).includes(admissionSeverity)) throw new BerthError("usage", `--admission-severity: expected one of ${ADMISSION_SEVERITIES.join(", ")}`);
+      const admissionSecret = f.admissionSecret ?? env.BERTH_ADMISSION_SECRET;
+      const admissionPolicy: AdmissionPolicy = {
+        mode: admissionMode,
+        requireScanned: true,
+        ...(admissionSeverity !== "none" ? { denyFixableAtOrAbove: admissionSeverity as Severity } : {}),
+        ...(f.allowedRegistry && f.allowedRegistry.length > 0 ? { allowedRegistries: f.allowedRegistry } : {}),
+      };
+      const { defaultIssuers } = await import("../server/auth/oidc.js");
+      const oidc =
+        f.oidc === false
+          ? undefined
+          : { issuers: defaultIssuers({ ...(f.oidcGitlabIssuer ? { gitlabIssuers: f.oidcGitlabIssuer } : {}), ...(f.oidcAzureOrg ? { azureOrgIds: f.oidcAzureOrg } : {}) }), audience: f.oidcAudience ?? env.BERTH_OIDC_AUDIENCE ?? "berth" };
       const log = (msg: string) => io.stderr.write(`${new Date().toISOString()} ${msg}\n`);
       const server = await startServer({
         dataDir: resolve(f.dataDir ?? env.BERTH_DATA_DIR ?? DEFAULT_DATA_DIR),
@@ -57,6 +92,9 @@ export function serverCommand(io: Io, signals: NodeJS.EventEmitter = process): C
         limits: defaultLimits,
         concurrency,
         log,
+        admissionPolicy,
+        ...(admissionSecret ? { admissionSecret } : {}),
+        ...(oidc ? { oidc } : {}),
       });
       log(`berth server listening on ${server.url} (${server.repos.store.kind})`);
       await new Promise<void>((done) => {

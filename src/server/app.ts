@@ -7,6 +7,7 @@ import { principalName, requireAuth } from "./auth/tokens.js";
 import { DISTRIBUTION_EVENTS_MEDIA_TYPE, isValidDigest, parseDistributionEnvelope } from "./ingest/distribution.js";
 import { ingestRegistryEvents, scanDedupeKey } from "./ingest/registry-events.js";
 import { openApiDocument } from "./openapi.js";
+import { registerAdmissionRoutes, type AdmissionRouteDeps } from "./routes/admission.js";
 
 export interface AppOptions {
   readonly repos: Repositories;
@@ -18,6 +19,8 @@ export interface AppOptions {
   /** Called when scan jobs were enqueued (to wake the worker). */
   readonly onEnqueued?: () => void;
   readonly logger?: boolean;
+  /** Deploy gate: policy and webhook secret (routes/admission.ts). */
+  readonly admission?: Omit<AdmissionRouteDeps, "repos">;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -148,6 +151,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       };
     },
   );
+
+  registerAdmissionRoutes(app, { repos, ...opts.admission });
 
   return app;
 }

@@ -6,7 +6,10 @@ import type { Platform } from "../model/image.js";
 import { openStore, repositories, storeLocation, type Repositories } from "../store/index.js";
 import { BerthError, isBerthError } from "../util/errors.js";
 import type { Limits } from "../util/limits.js";
+import type { AdmissionPolicy } from "./admission.js";
 import { buildApp } from "./app.js";
+import { registerRecordRoutes } from "./routes/records.js";
+import { createOidcVerifier, type OidcConfig } from "./auth/oidc.js";
 import { SCAN_JOB } from "./ingest/registry-events.js";
 import { parseScanPayload, runScanJob } from "./scan-job.js";
 import { startWorker, type Worker } from "./worker.js";
@@ -30,6 +33,12 @@ export interface ServerConfig {
   readonly bodyLimit?: number;
   readonly log: (msg: string) => void;
   readonly now?: () => Date;
+  /** Deploy gate policy (default routes/admission.ts DEFAULT_ADMISSION_POLICY: enforce, deny unscanned and fixable >= high). */
+  readonly admissionPolicy?: AdmissionPolicy;
+  /** Shared secret the kube-apiserver presents (URL path `/api/v1/admission/<secret>` or bearer). */
+  readonly admissionSecret?: string;
+  /** CI OIDC verification for `POST /api/v1/records`; without it, records need an API token. */
+  readonly oidc?: OidcConfig;
 }
 
 export interface RunningServer {
@@ -59,7 +68,9 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
     ...(cfg.bodyLimit ? { bodyLimit: cfg.bodyLimit } : {}),
     now,
     onEnqueued: () => worker?.wake(),
+    admission: { ...(cfg.admissionPolicy ? { policy: cfg.admissionPolicy } : {}), ...(cfg.admissionSecret ? { admissionSecret: cfg.admissionSecret } : {}) },
   });
+  registerRecordRoutes(app, { repos, now, ...(cfg.oidc ? { oidc: createOidcVerifier(cfg.oidc) } : {}), onEnqueued: () => worker?.wake() });
   if (cfg.concurrency > 0) {
     const settings = { cacheDir: cfg.cacheDir, platform: cfg.platform, limits: cfg.limits, insecureRegistries: cfg.insecureRegistries, log: cfg.log };
     worker = startWorker({

@@ -65,6 +65,101 @@ export function openApiDocument(): Record<string, unknown> {
             enqueued: { type: "integer", description: "Scan jobs added." },
           },
         },
+        CiRecord: {
+          type: "object",
+          required: ["repository", "commit", "runId", "provider", "images"],
+          properties: {
+            repository: { type: "string", maxLength: 512, description: 'URL or path: "https://github.com/acme/web", "github.com/acme/web" or "acme/web".' },
+            commit: { type: "string", pattern: "^[0-9a-fA-F]{7,64}$" },
+            ref: { type: "string", maxLength: 512 },
+            workflow: { type: "string", maxLength: 512 },
+            runId: { type: ["string", "integer"], maxLength: 128 },
+            runAttempt: { type: ["string", "integer"] },
+            runUrl: { type: "string", maxLength: 2048 },
+            actor: { type: "string", maxLength: 256 },
+            provider: { type: "string", enum: ["github", "gitlab", "azure"] },
+            codeowners: { type: "string", maxLength: 65536, description: "The text of the repository's CODEOWNERS file." },
+            images: {
+              type: "array",
+              minItems: 1,
+              maxItems: 100,
+              items: {
+                type: "object",
+                required: ["reference", "digest"],
+                properties: { reference: { type: "string", maxLength: 1024 }, digest: { type: "string", pattern: "^sha(256:[a-f0-9]{64}|512:[a-f0-9]{128})$" } },
+              },
+            },
+          },
+        },
+        CiRecordResult: {
+          type: "object",
+          required: ["repository", "pipelineRun", "auth", "images"],
+          properties: {
+            repository: { type: "string", description: "Canonical repository URL." },
+            owners: { type: ["array", "null"], items: { type: "string" }, description: "Owners of the CODEOWNERS root rule, when CODEOWNERS was sent." },
+            pipelineRun: {
+              type: "object",
+              properties: {
+                id: { type: "integer" },
+                created: { type: "boolean", description: "False when this run was recorded before (updated)." },
+                provider: { type: "string" },
+                runId: { type: "string" },
+                runAttempt: { type: ["string", "null"] },
+                runUrl: { type: ["string", "null"] },
+                commit: { type: ["string", "null"] },
+                ref: { type: ["string", "null"] },
+                workflow: { type: ["string", "null"] },
+                actor: { type: ["string", "null"] },
+              },
+            },
+            auth: { type: "string", enum: ["oidc", "token"] },
+            images: { type: "array", items: { type: "object", properties: { digest: { type: "string" }, reference: { type: "string" }, enqueued: { type: "boolean" } } } },
+          },
+        },
+        AdmissionReview: {
+          type: "object",
+          required: ["apiVersion", "kind"],
+          description: "admission.k8s.io/v1 AdmissionReview (request in, response out); see the Kubernetes API reference.",
+          properties: {
+            apiVersion: { const: "admission.k8s.io/v1" },
+            kind: { const: "AdmissionReview" },
+            request: { type: "object", required: ["uid", "kind", "operation"] },
+            response: {
+              type: "object",
+              required: ["uid", "allowed"],
+              properties: {
+                uid: { type: "string" },
+                allowed: { type: "boolean" },
+                status: { type: "object", properties: { status: { type: "string" }, code: { type: "integer" }, reason: { type: "string" }, message: { type: "string" } } },
+                warnings: { type: "array", items: { type: "string" } },
+                auditAnnotations: { type: "object", additionalProperties: { type: "string" } },
+              },
+            },
+          },
+        },
+        ImageComplianceVerdict: {
+          type: "object",
+          required: ["digest", "known", "compliance", "policy", "compliant", "reasons"],
+          properties: {
+            digest: { type: "string" },
+            known: { type: "boolean", description: "The image is recorded in the store." },
+            compliance: {
+              type: ["object", "null"],
+              properties: {
+                digest: { type: "string" },
+                scanned: { type: "boolean" },
+                fixableBySeverity: { type: "object", additionalProperties: { type: "integer" }, description: "Open findings with a fixed version, by severity." },
+                signed: { type: "boolean", description: "Signatures are not stored yet: always false." },
+                provenanceRepository: { type: "string", description: "Not stored yet: absent." },
+                owner: { type: "string" },
+                registry: { type: "string" },
+              },
+            },
+            policy: { type: "object", description: "The server's admission policy." },
+            compliant: { type: "boolean" },
+            reasons: { type: "array", items: { type: "object", properties: { rule: { type: "string" }, detail: { type: "string" } } } },
+          },
+        },
         Finding: {
           type: "object",
           required: ["id", "package", "severity", "fixStatus", "fixedVersions", "state", "firstSeen"],
@@ -167,6 +262,65 @@ export function openApiDocument(): Record<string, unknown> {
             "403": errorResponse("The token's role may not ingest"),
             "413": errorResponse("Body larger than the request size limit"),
             "415": errorResponse("Unsupported content type"),
+          },
+        },
+      },
+      "/api/v1/records": {
+        post: {
+          summary: "Record a CI run and the images it pushed (berth record)",
+          description:
+            "Authenticated by the CI job's OIDC token (GitHub Actions, GitLab CI, Azure Pipelines; signature against the issuer's JWKS, iss, aud, exp): the repository and run identity come from the verified claims and a body that disagrees is refused (403). Else an API token with role ingest or admin (the body is trusted and recorded as such). Idempotent: the same run recorded again updates it. Unknown images are created and their scan enqueued.",
+          security: [{ bearer: [] }],
+          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/CiRecord" } } } },
+          responses: {
+            "200": { description: "Recorded", content: { "application/json": { schema: { $ref: "#/components/schemas/CiRecordResult" } } } },
+            "400": errorResponse("Invalid record (each bad field named)"),
+            "401": errorResponse("Missing or invalid credentials; for an OIDC token `reason` says why (signature, audience, expired, issuer, …)"),
+            "403": errorResponse("The token's role may not record, or the body disagrees with the verified token (reason claims-mismatch)"),
+            "413": errorResponse("Body larger than the request size limit"),
+            "503": errorResponse("The OIDC issuer's keys could not be fetched"),
+          },
+        },
+      },
+      "/api/v1/admission": {
+        post: {
+          summary: "Kubernetes ValidatingAdmissionWebhook (deploy gate)",
+          description:
+            "AdmissionReview admission.k8s.io/v1 in and out. Pods and pod templates (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, ReplicationController) are checked image by image: not scanned, fixable vulnerabilities at or above the configured severity, registry not allowed (and signature/provenance rules when configured). Enforce mode denies (response.allowed false, status.code 403, message naming image, rule and owner); audit mode allows with warnings and auditAnnotations. Authenticated by the configured admission secret as a bearer token, or an API token of any role; see also /api/v1/admission/{secret}.",
+          security: [{ bearer: [] }],
+          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/AdmissionReview" } } } },
+          responses: {
+            "200": { description: "The AdmissionReview with its response", content: { "application/json": { schema: { $ref: "#/components/schemas/AdmissionReview" } } } },
+            "400": errorResponse("Not an AdmissionReview v1 (no request uid to answer)"),
+            "401": errorResponse("Missing or invalid credentials"),
+            "413": errorResponse("Body larger than 3 MiB"),
+          },
+        },
+      },
+      "/api/v1/admission/{secret}": {
+        post: {
+          summary: "The admission webhook with its shared secret in the URL path",
+          description: "For a ValidatingWebhookConfiguration clientConfig.url that cannot send a token: the path segment is compared in constant time with the server's --admission-secret.",
+          parameters: [{ name: "secret", in: "path", required: true, schema: { type: "string" } }],
+          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/AdmissionReview" } } } },
+          responses: {
+            "200": { description: "The AdmissionReview with its response", content: { "application/json": { schema: { $ref: "#/components/schemas/AdmissionReview" } } } },
+            "400": errorResponse("Not an AdmissionReview v1"),
+            "401": errorResponse("Wrong secret, or no admission secret configured"),
+            "413": errorResponse("Body larger than 3 MiB"),
+          },
+        },
+      },
+      "/api/v1/images/{digest}/compliance": {
+        get: {
+          summary: "Compliance of an image under the server's admission policy (for CI)",
+          description: "compliant is false when any rule is broken, whatever the mode (audit or enforce); reasons lists them. An unknown image is not compliant (not-scanned).",
+          security: [{ bearer: [] }],
+          parameters: [{ name: "digest", in: "path", required: true, schema: { type: "string", pattern: "^sha(256:[a-f0-9]{64}|512:[a-f0-9]{128})$" } }],
+          responses: {
+            "200": { description: "Verdict", content: { "application/json": { schema: { $ref: "#/components/schemas/ImageComplianceVerdict" } } } },
+            "400": errorResponse("Not a digest"),
+            "401": errorResponse("Missing or invalid token"),
           },
         },
       },

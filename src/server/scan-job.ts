@@ -9,6 +9,7 @@ import { scanInventory } from "../scan/scan.js";
 import { inventoryTarget } from "../scan/inventory.js";
 import { renderInventoryJson } from "../sbom/json.js";
 import type { Repositories } from "../store/index.js";
+import { recordRepository } from "../store/records.js";
 import type { StoredFinding, StoredVulnerability } from "../store/images.js";
 import { BERTH_VERSION } from "../util/about.js";
 import { BerthError } from "../util/errors.js";
@@ -119,4 +120,12 @@ export async function runScanJob(repos: Repositories, settings: ScanSettings, jo
     at,
   );
   if (scannedDigest !== job.digest) await repos.images.setStatus(job.digest, "scanned", null, at);
+  // OCI labels naming the source repository and commit: a weak link (source "label") to the code.
+  const labels = image?.config?.labels ?? {};
+  const source = labels["org.opencontainers.image.source"];
+  const revision = labels["org.opencontainers.image.revision"];
+  if (source && revision) {
+    const records = recordRepository(repos.store.db);
+    for (const d of new Set([scannedDigest, job.digest])) await records.linkFromLabels(d, source, revision, at);
+  }
 }

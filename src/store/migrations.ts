@@ -157,9 +157,45 @@ function initial(kind: DialectKind): Migration {
   };
 }
 
+/**
+ * CI records (issue 7): repositories carry their CODEOWNERS (raw text and the root rule's owners);
+ * pipeline runs their attempt and how the record was authenticated; image_sources links an image to
+ * the repository (and run) that built it, with how the link is known: "oidc" or "token" (a CI
+ * record) or "label" (OCI labels, weak). One row per (image, link_key): "run:<id>" or
+ * "label:<repository id>@<commit>".
+ */
+function ciRecords(): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // One column per ALTER: SQLite adds a single column per statement.
+      for (const col of ["provider", "codeowners", "codeowners_commit", "owners_json", "updated_at"]) {
+        await db.schema.alterTable("repositories").addColumn(col, "text").execute();
+      }
+      for (const col of ["run_attempt", "auth", "issuer", "subject", "event", "recorded_by", "updated_at"]) {
+        await db.schema.alterTable("pipeline_runs").addColumn(col, "text").execute();
+      }
+      await db.schema
+        .createTable("image_sources")
+        .addColumn("image_digest", "text", (c) => c.notNull())
+        .addColumn("link_key", "text", (c) => c.notNull())
+        .addColumn("repository_id", "integer", (c) => c.notNull().references("repositories.id"))
+        .addColumn("pipeline_run_id", "integer", (c) => c.references("pipeline_runs.id"))
+        .addColumn("source", "text", (c) => c.notNull())
+        .addColumn("commit_sha", "text")
+        .addColumn("reference", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("image_sources_pk", ["image_digest", "link_key"])
+        .execute();
+      await db.schema.createIndex("image_sources_repository").on("image_sources").column("repository_id").execute();
+      await db.schema.createIndex("image_sources_run").on("image_sources").column("pipeline_run_id").execute();
+    },
+  };
+}
+
 /** Every migration, by name (names sort in application order). */
 export function migrationProvider(kind: DialectKind): MigrationProvider {
   return {
-    getMigrations: () => Promise.resolve({ "0001_initial": initial(kind) }),
+    getMigrations: () => Promise.resolve({ "0001_initial": initial(kind), "0002_ci_records": ciRecords() }),
   };
 }

@@ -1,0 +1,297 @@
+// CI records: code repositories (with their CODEOWNERS), pipeline runs, and the links from images
+// to the repository (and run) that built them. A run is one row per (repository, provider, run id):
+// recording it again (the same attempt, or a later attempt) updates that row, never duplicates it.
+// Image links are one row per (image, link key), so recording twice changes nothing but times.
+import type { Kysely, Transaction } from "kysely";
+import type { Database } from "./schema.js";
+
+/** Columns added by migration 0002_ci_records, and its new table. */
+export type RecordsTables = {
+  repositories: {
+    provider: string | null;
+    codeowners: string | null;
+    codeowners_commit: string | null;
+    owners_json: string | null;
+    updated_at: string | null;
+  };
+  pipeline_runs: {
+    run_attempt: string | null;
+    auth: string | null;
+    issuer: string | null;
+    subject: string | null;
+    event: string | null;
+    recorded_by: string | null;
+    updated_at: string | null;
+  };
+  image_sources: ImageSourcesTable;
+};
+
+/** How a link from an image to a repository is known: a CI record (OIDC or API token) or OCI labels (weak). */
+export type SourceKind = "oidc" | "token" | "label";
+
+export type ImageSourcesTable = {
+  image_digest: string;
+  /** "run:<pipeline run id>" or "label:<repository id>@<commit>". */
+  link_key: string;
+  repository_id: number;
+  pipeline_run_id: number | null;
+  source: SourceKind;
+  commit_sha: string | null;
+  reference: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+type RDb = Kysely<Database & RecordsTables> | Transaction<Database & RecordsTables>;
+type Db = Kysely<Database> | Transaction<Database>;
+
+function widen(db: Db): RDb {
+  return db.withTables<RecordsTables>();
+}
+
+export interface RunInput {
+  /** Canonical URL: "https://github.com/acme/web". */
+  readonly repositoryUrl: string;
+  readonly provider: string;
+  readonly runId: string;
+  readonly runAttempt?: string;
+  readonly runUrl?: string;
+  readonly commit?: string;
+  readonly ref?: string;
+  readonly workflow?: string;
+  readonly actor?: string;
+  readonly event?: string;
+  readonly auth: "oidc" | "token";
+  readonly issuer?: string;
+  readonly subject?: string;
+  /** Who sent the record ("oidc:<issuer>#<sub>", "token:<id>"). */
+  readonly recordedBy: string;
+}
+
+export interface RepositoryView {
+  readonly id: number;
+  readonly url: string;
+  readonly provider: string | null;
+  readonly owners: readonly string[];
+  readonly codeowners: string | null;
+  readonly codeownersCommit: string | null;
+}
+
+export interface RunView {
+  readonly id: number;
+  readonly repositoryUrl: string;
+  readonly provider: string;
+  readonly runId: string;
+  readonly runAttempt: string | null;
+  readonly runUrl: string | null;
+  readonly commit: string | null;
+  readonly ref: string | null;
+  readonly workflow: string | null;
+  readonly actor: string | null;
+  readonly auth: string | null;
+  readonly recordedBy: string | null;
+}
+
+export interface ImageSourceView {
+  readonly repositoryUrl: string;
+  readonly source: SourceKind;
+  readonly commit: string | null;
+  readonly reference: string | null;
+  readonly pipelineRunId: number | null;
+}
+
+export interface RecordRepository {
+  /** The repository's id, created when new. */
+  repositoryId(url: string, provider: string | undefined, now: Date, db?: Db): Promise<number>;
+  /** Stores the repository's CODEOWNERS (raw text) and the owners of its root rule. */
+  setCodeowners(repositoryId: number, text: string, owners: readonly string[], commit: string | undefined, now: Date, db?: Db): Promise<void>;
+  /** Creates or updates the run; `created` is false when it was recorded before. */
+  upsertRun(run: RunInput, now: Date, db?: Db): Promise<{ id: number; repositoryId: number; created: boolean }>;
+  /** Links an image to the run that pushed it (a strong link; also sets images.pipeline_run_id). */
+  linkRun(link: { digest: string; runId: number; repositoryId: number; source: "oidc" | "token"; commit?: string; reference?: string }, now: Date, db?: Db): Promise<void>;
+  /**
+   * Links an image to the repository and commit its OCI labels name (org.opencontainers.image.source
+   * and .revision): a weak link, source "label". False when the source is not a repository URL.
+   */
+  linkFromLabels(digest: string, sourceUrl: string, revision: string, now: Date, db?: Db): Promise<boolean>;
+  repository(url: string): Promise<RepositoryView | undefined>;
+  runs(filter: { readonly provider?: string; readonly runId?: string; readonly repositoryUrl?: string }): Promise<RunView[]>;
+  sources(digest: string): Promise<ImageSourceView[]>;
+}
+
+/** "https://GitHub.com/Acme/Web.git" or "git@github.com:acme/web.git" → "https://github.com/acme/web"; undefined when not a repository URL. */
+export function canonicalRepositoryUrl(s: string): string | undefined {
+  let r = s.trim().toLowerCase();
+  const scp = /^[^@/:]+@([^/:]+):(.+)$/.exec(r);
+  if (scp) r = `${scp[1]}/${scp[2]}`;
+  r = r
+    .replace(/^[a-z+]+:\/\//, "")
+    .replace(/^[^@/]+@/, "")
+    .replace(/[?#].*$/, "")
+    .replace(/\/+$/, "")
+    .replace(/\.git$/, "")
+    .replace(/\/_git\//, "/");
+  const m = /^([a-z0-9.-]+(?::\d{1,5})?)\/([^\s]+)$/.exec(r);
+  if (!m || !m[1]?.includes(".") || r.length > 512) return undefined;
+  return `https://${r}`;
+}
+
+function parseOwners(json: string | null): string[] {
+  if (!json) return [];
+  try {
+    const v: unknown = JSON.parse(json);
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+export function recordRepository(base: Kysely<Database>): RecordRepository {
+  const db = widen(base);
+
+  async function repositoryId(url: string, provider: string | undefined, now: Date, tx: Db = base): Promise<number> {
+    const t = widen(tx);
+    const at = now.toISOString();
+    await t
+      .insertInto("repositories")
+      .values({ url, created_at: at, provider: provider ?? null, updated_at: at })
+      .onConflict((oc) => oc.column("url").doNothing())
+      .execute();
+    const row = await t.selectFrom("repositories").select(["id", "provider"]).where("url", "=", url).executeTakeFirstOrThrow();
+    if (provider && row.provider === null) await t.updateTable("repositories").set({ provider }).where("id", "=", row.id).execute();
+    return row.id;
+  }
+
+  return {
+    repositoryId,
+
+    async setCodeowners(id, text, owners, commit, now, tx = base) {
+      await widen(tx)
+        .updateTable("repositories")
+        .set({ codeowners: text, owners_json: JSON.stringify(owners), codeowners_commit: commit ?? null, updated_at: now.toISOString() })
+        .where("id", "=", id)
+        .execute();
+    },
+
+    async upsertRun(run, now, tx = base) {
+      const t = widen(tx);
+      const at = now.toISOString();
+      const repoId = await repositoryId(run.repositoryUrl, run.provider, now, tx);
+      const existing = await t
+        .selectFrom("pipeline_runs")
+        .select("id")
+        .where("repository_id", "=", repoId)
+        .where("provider", "=", run.provider)
+        .where("run_id", "=", run.runId)
+        .executeTakeFirst();
+      const fields = {
+        run_attempt: run.runAttempt ?? null,
+        run_url: run.runUrl ?? null,
+        commit_sha: run.commit ?? null,
+        ref: run.ref ?? null,
+        workflow: run.workflow ?? null,
+        actor: run.actor ?? null,
+        event: run.event ?? null,
+        auth: run.auth,
+        issuer: run.issuer ?? null,
+        subject: run.subject ?? null,
+        recorded_by: run.recordedBy,
+        updated_at: at,
+      };
+      if (existing) {
+        await t.updateTable("pipeline_runs").set(fields).where("id", "=", existing.id).execute();
+        return { id: existing.id, repositoryId: repoId, created: false };
+      }
+      await t
+        .insertInto("pipeline_runs")
+        .values({ repository_id: repoId, provider: run.provider, run_id: run.runId, created_at: at, ...fields })
+        .onConflict((oc) => oc.columns(["repository_id", "provider", "run_id"]).doUpdateSet(fields))
+        .execute();
+      const row = await t
+        .selectFrom("pipeline_runs")
+        .select("id")
+        .where("repository_id", "=", repoId)
+        .where("provider", "=", run.provider)
+        .where("run_id", "=", run.runId)
+        .executeTakeFirstOrThrow();
+      return { id: row.id, repositoryId: repoId, created: true };
+    },
+
+    async linkRun(link, now, tx = base) {
+      const t = widen(tx);
+      const at = now.toISOString();
+      const values = {
+        repository_id: link.repositoryId,
+        pipeline_run_id: link.runId,
+        source: link.source,
+        commit_sha: link.commit ?? null,
+        reference: link.reference ?? null,
+        updated_at: at,
+      };
+      await t
+        .insertInto("image_sources")
+        .values({ image_digest: link.digest, link_key: `run:${link.runId}`, created_at: at, ...values })
+        .onConflict((oc) => oc.columns(["image_digest", "link_key"]).doUpdateSet(values))
+        .execute();
+      await t.updateTable("images").set({ pipeline_run_id: link.runId }).where("digest", "=", link.digest).execute();
+    },
+
+    async linkFromLabels(digest, sourceUrl, revision, now, tx = base) {
+      const url = canonicalRepositoryUrl(sourceUrl);
+      const commit = revision.trim().toLowerCase();
+      if (!url || !/^[0-9a-f]{7,64}$/.test(commit)) return false;
+      const t = widen(tx);
+      const at = now.toISOString();
+      const repoId = await repositoryId(url, undefined, now, tx);
+      await t
+        .insertInto("image_sources")
+        .values({ image_digest: digest, link_key: `label:${repoId}@${commit}`, repository_id: repoId, pipeline_run_id: null, source: "label", commit_sha: commit, reference: null, created_at: at, updated_at: at })
+        .onConflict((oc) => oc.columns(["image_digest", "link_key"]).doUpdateSet({ updated_at: at }))
+        .execute();
+      return true;
+    },
+
+    async repository(url) {
+      const r = await db.selectFrom("repositories").selectAll().where("url", "=", url).executeTakeFirst();
+      if (!r) return undefined;
+      return { id: r.id, url: r.url, provider: r.provider, owners: parseOwners(r.owners_json), codeowners: r.codeowners, codeownersCommit: r.codeowners_commit };
+    },
+
+    async runs(filter) {
+      let q = db
+        .selectFrom("pipeline_runs as p")
+        .innerJoin("repositories as r", "r.id", "p.repository_id")
+        .select(["p.id", "r.url", "p.provider", "p.run_id", "p.run_attempt", "p.run_url", "p.commit_sha", "p.ref", "p.workflow", "p.actor", "p.auth", "p.recorded_by"])
+        .orderBy("p.id");
+      if (filter.provider) q = q.where("p.provider", "=", filter.provider);
+      if (filter.runId) q = q.where("p.run_id", "=", filter.runId);
+      if (filter.repositoryUrl) q = q.where("r.url", "=", filter.repositoryUrl);
+      const rows = await q.execute();
+      return rows.map((r) => ({
+        id: r.id,
+        repositoryUrl: r.url,
+        provider: r.provider,
+        runId: r.run_id,
+        runAttempt: r.run_attempt,
+        runUrl: r.run_url,
+        commit: r.commit_sha,
+        ref: r.ref,
+        workflow: r.workflow,
+        actor: r.actor,
+        auth: r.auth,
+        recordedBy: r.recorded_by,
+      }));
+    },
+
+    async sources(digest) {
+      const rows = await db
+        .selectFrom("image_sources as s")
+        .innerJoin("repositories as r", "r.id", "s.repository_id")
+        .select(["r.url", "s.source", "s.commit_sha", "s.reference", "s.pipeline_run_id"])
+        .where("s.image_digest", "=", digest)
+        .orderBy("s.link_key")
+        .execute();
+      return rows.map((r) => ({ repositoryUrl: r.url, source: r.source, commit: r.commit_sha, reference: r.reference, pipelineRunId: r.pipeline_run_id }));
+    },
+  };
+}
