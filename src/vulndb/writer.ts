@@ -8,23 +8,12 @@ import type { KevEntry } from "./kev.js";
 import type { EpssRow } from "./epss.js";
 import { normalizePackageName } from "./ecosystems.js";
 import type { OsvRecord } from "./osv.js";
+import type { SourceInfo } from "./store.js";
 import { SCHEMA_SQL, SCHEMA_VERSION } from "./schema.js";
 import { severityFor } from "./severity.js";
 
-export interface SourceRow {
-  readonly name: string;
-  readonly kind: "osv" | "kev" | "epss";
-  readonly location: string;
-  readonly sha256: string;
-  readonly etag?: string;
-  readonly lastModified?: string;
-  readonly snapshot?: string;
-  readonly importedAt: string;
-  readonly files: number;
-  readonly records: number;
-  readonly rejected: number;
-  readonly rejects: readonly { readonly file: string; readonly reason: string }[];
-}
+/** A source as the writer records it: the same shape the store reads back. */
+export type SourceRow = SourceInfo;
 
 export type AddOutcome = "inserted" | "replaced" | "kept";
 
