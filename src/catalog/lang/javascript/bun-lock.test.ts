@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { bunLockCataloger } from "./bun-lock.js";
 import { jsoncToJson } from "./jsonc.js";
-import { berthSets, catalogDir, devSet, nv, projectTruth, PROJECT_DEV, sorted, testdata, treeOf, runTree, workspaceTruth } from "./testdata/testkit.js";
+import { catalogDir, devSet, nv, projectTruth, PROJECT_DEV, testdata, treeOf, runTree, workspaceTruth, assertMatchesTruth } from "./testdata/testkit.js";
 import type { CatalogEnv } from "../../cataloger.js";
 import { withLimits } from "../../../util/limits.js";
 
@@ -16,10 +16,7 @@ test("bun.lock equals npm ls for the same project: packages, edges, direct, dev"
   assert.deepEqual(r.parsed, ["bun.lock"]);
   assert.deepEqual(r.unknowns, []);
   assert.equal(r.packages.length, 79);
-  const got = berthSets(r.packages);
-  assert.deepEqual(sorted(got.packages), sorted(truth.packages));
-  assert.deepEqual(sorted(got.edges), sorted(truth.edges));
-  assert.deepEqual(sorted(got.direct), sorted(truth.direct));
+  assertMatchesTruth(r.packages, truth);
   assert.deepEqual(devSet(r.packages), PROJECT_DEV);
   assert.ok(r.packages.every((p) => p.evidence === "lockfile" && p.foundBy === "bun-lock"));
 });
@@ -28,10 +25,7 @@ test("bun workspaces: workspace and file: entries are not packages, nested keys 
   const truth = workspaceTruth();
   const r = await catalogDir(testdata("workspace-bun"), list);
   assert.deepEqual(r.unknowns, []);
-  const got = berthSets(r.packages);
-  assert.deepEqual(sorted(got.packages), sorted(truth.packages));
-  assert.deepEqual(sorted(got.edges), sorted(truth.edges));
-  assert.deepEqual(sorted(got.direct), sorted(truth.direct));
+  assertMatchesTruth(r.packages, truth);
   assert.deepEqual(devSet(r.packages), ["is-number@7.0.0"]);
 });
 

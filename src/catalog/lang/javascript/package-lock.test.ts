@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { npmLockCataloger } from "./package-lock.js";
 import { MAX_ENTRIES } from "./common.js";
-import { berthSets, catalogDir, devSet, nv, projectTruth, PROJECT_DEV, sorted, testdata, workspaceTruth } from "./testdata/testkit.js";
+import { catalogDir, devSet, nv, projectTruth, PROJECT_DEV, testdata, workspaceTruth, assertMatchesTruth } from "./testdata/testkit.js";
 import type { CatalogEnv } from "../../cataloger.js";
 import { withLimits } from "../../../util/limits.js";
 
@@ -25,10 +25,7 @@ for (const [dir, file, version] of [
     assert.deepEqual(r.parsed, [file]);
     assert.deepEqual(r.unknowns, []);
     assert.equal(r.packages.length, 79); // one per purl: the two nested debug@4.4.3 entries are one package
-    const got = berthSets(r.packages);
-    assert.deepEqual(sorted(got.packages), sorted(truth.packages));
-    assert.deepEqual(sorted(got.edges), sorted(truth.edges));
-    assert.deepEqual(sorted(got.direct), sorted(truth.direct));
+    assertMatchesTruth(r.packages, truth);
     assert.deepEqual(devSet(r.packages), PROJECT_DEV);
     assert.ok(r.packages.every((p) => p.evidence === "lockfile" && p.foundBy === "npm-lock" && p.locations[0]!.path === `/${file}`));
     const types = r.packages.find((p) => p.name === "@types/node")!;
@@ -42,10 +39,7 @@ test("npm workspaces lockfile: links, workspace folders and file: directories ar
   const truth = workspaceTruth();
   const r = await catalogDir(testdata("workspace"), list);
   assert.deepEqual(r.unknowns, []);
-  const got = berthSets(r.packages);
-  assert.deepEqual(sorted(got.packages), sorted(truth.packages));
-  assert.deepEqual(sorted(got.edges), sorted(truth.edges));
-  assert.deepEqual(sorted(got.direct), sorted(truth.direct));
+  assertMatchesTruth(r.packages, truth);
   assert.deepEqual(devSet(r.packages), ["is-number@7.0.0"]);
   assert.equal(r.packages.find((p) => p.version === "2.1.2")!.purl, "pkg:npm/ms@2.1.2");
 });

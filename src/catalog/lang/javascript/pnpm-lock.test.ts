@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { pnpmLockCataloger } from "./pnpm-lock.js";
 import { nameVersionFromKey } from "./pnpm-lock.js";
 import { checkYamlShape } from "./safe-yaml.js";
-import { berthSets, catalogDir, devSet, nv, projectTruth, PROJECT_DEV, sorted, testdata, workspaceTruth } from "./testdata/testkit.js";
+import { catalogDir, devSet, nv, projectTruth, PROJECT_DEV, testdata, workspaceTruth, assertMatchesTruth } from "./testdata/testkit.js";
 import type { CatalogEnv } from "../../cataloger.js";
 import { withLimits } from "../../../util/limits.js";
 
@@ -22,10 +22,7 @@ for (const [dir, version] of [
     assert.deepEqual(r.parsed, ["pnpm-lock.yaml"]);
     assert.deepEqual(r.unknowns, []);
     assert.equal(r.packages.length, 79);
-    const got = berthSets(r.packages);
-    assert.deepEqual(sorted(got.packages), sorted(truth.packages));
-    assert.deepEqual(sorted(got.edges), sorted(truth.edges));
-    assert.deepEqual(sorted(got.direct), sorted(truth.direct));
+    assertMatchesTruth(r.packages, truth);
     assert.deepEqual(devSet(r.packages), PROJECT_DEV);
     assert.ok(r.packages.every((p) => p.evidence === "lockfile" && p.foundBy === "pnpm-lock"));
   });
@@ -35,10 +32,7 @@ test("pnpm workspace (9.0): importers, link: and directory dependencies, alias",
   const truth = workspaceTruth();
   const r = await catalogDir(testdata("workspace-pnpm-v9"), list);
   assert.deepEqual(r.unknowns, []);
-  const got = berthSets(r.packages);
-  assert.deepEqual(sorted(got.packages), sorted(truth.packages));
-  assert.deepEqual(sorted(got.edges), sorted(truth.edges));
-  assert.deepEqual(sorted(got.direct), sorted(truth.direct));
+  assertMatchesTruth(r.packages, truth);
   assert.deepEqual(devSet(r.packages), ["is-number@7.0.0"]);
 });
 

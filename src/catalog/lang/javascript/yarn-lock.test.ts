@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { yarnLockCataloger } from "./yarn-lock.js";
-import { berthSets, catalogDir, devSet, nv, projectTruth, PROJECT_DEV, sorted, testdata, workspaceTruth } from "./testdata/testkit.js";
+import { berthSets, catalogDir, devSet, nv, projectTruth, PROJECT_DEV, sorted, testdata, workspaceTruth, assertMatchesTruth } from "./testdata/testkit.js";
 import type { CatalogEnv } from "../../cataloger.js";
 import { withLimits } from "../../../util/limits.js";
 
@@ -17,10 +17,7 @@ for (const dir of ["yarn-v1", "yarn-berry"]) {
     assert.deepEqual(r.parsed, ["yarn.lock"]);
     assert.deepEqual(r.unknowns, []);
     assert.equal(r.packages.length, 79);
-    const got = berthSets(r.packages);
-    assert.deepEqual(sorted(got.packages), sorted(truth.packages));
-    assert.deepEqual(sorted(got.edges), sorted(truth.edges));
-    assert.deepEqual(sorted(got.direct), sorted(truth.direct));
+    assertMatchesTruth(r.packages, truth);
     assert.deepEqual(devSet(r.packages), PROJECT_DEV);
     assert.ok(r.packages.every((p) => p.evidence === "lockfile" && p.foundBy === "yarn-lock" && p.locations[0]!.path === "/yarn.lock"));
     assert.equal(r.packages.find((p) => p.name === "@types/node")!.purl, "pkg:npm/%40types/node@20.11.0");
@@ -32,10 +29,7 @@ for (const dir of ["workspace-yarn-v1", "workspace-yarn-berry"]) {
     const truth = workspaceTruth();
     const r = await catalogDir(testdata(dir), list);
     assert.deepEqual(r.unknowns, []);
-    const got = berthSets(r.packages);
-    assert.deepEqual(sorted(got.packages), sorted(truth.packages));
-    assert.deepEqual(sorted(got.edges), sorted(truth.edges));
-    assert.deepEqual(sorted(got.direct), sorted(truth.direct));
+    assertMatchesTruth(r.packages, truth);
     assert.deepEqual(devSet(r.packages), ["is-number@7.0.0"]);
   });
 }

@@ -4,6 +4,7 @@
 //   before the cross-cataloger merge, so one file's output can be compared with a real tool's.
 // - npmLsTruth turns `npm ls --all --json` into (name@version) sets and edges.
 // - The fixtures under this folder are described in README.md.
+import assert from "node:assert/strict";
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { LayerFiles } from "../../../../image/layer.js";
@@ -184,4 +185,12 @@ export const PROJECT_DEV = ["@types/node@20.11.0", "mkdirp@0.5.5", "undici-types
 
 export function devSet(pkgs: readonly Package[]): string[] {
   return sorted(new Set(pkgs.filter((p) => p.dev).map(nv)));
+}
+
+/** The catalogued packages equal the truth: the same name@version set, dependency edges and direct set. */
+export function assertMatchesTruth(pkgs: readonly Package[], truth: Truth): void {
+  const got = berthSets(pkgs);
+  assert.deepEqual(sorted(got.packages), sorted(truth.packages));
+  assert.deepEqual(sorted(got.edges), sorted(truth.edges));
+  assert.deepEqual(sorted(got.direct), sorted(truth.direct));
 }
