@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { BerthError } from "../../util/errors.js";
 import { isBdbHash, readBdbPackages } from "./rpm-bdb.js";
 import { readPackageHeader } from "./rpm-header.js";
+import { patchedCopy, refused } from "./testdata/rpm/testkit.js";
 
 // The fixture (RHEL 8 libuuid, from knqyf263/go-rpmdb): 23 pages of 4096 bytes, little-endian.
 // Page 1 holds record 0 (rpm's counter), page 2 the pair (hnum 1 → off-page item: pgno 3,
@@ -11,20 +12,8 @@ import { readPackageHeader } from "./rpm-header.js";
 const fixture = readFileSync(new URL("./testdata/rpm/bdb-libuuid/Packages", import.meta.url));
 const PAGE = 4096;
 
-function patched(edit: (b: Buffer) => void): Buffer {
-  const b = Buffer.from(fixture);
-  edit(b);
-  return b;
-}
+const patched = (edit: (b: Buffer) => void): Buffer => patchedCopy(fixture, edit);
 
-function refused(code: string, pattern: RegExp): (e: unknown) => boolean {
-  return (e: unknown) => {
-    assert.ok(e instanceof BerthError, `expected a BerthError, got ${String(e)}`);
-    assert.equal(e.code, code);
-    assert.match(e.message, pattern);
-    return true;
-  };
-}
 
 test("reads the one header of a real RHEL 8 Packages database", () => {
   assert.ok(isBdbHash(fixture));

@@ -4,25 +4,14 @@ import { readFileSync } from "node:fs";
 import { BerthError } from "../../util/errors.js";
 import { readPackageHeader } from "./rpm-header.js";
 import { adler32, isNdb, readNdbPackages } from "./rpm-ndb.js";
+import { patchedCopy, refused } from "./testdata/rpm/testkit.js";
 
 // The fixture (SUSE BCI 15, from knqyf263/go-rpmdb): one slot page; slot 1 (byte 32) is package 1
 // at block 256 (byte 4096), 260 blocks long.
 const fixture = readFileSync(new URL("./testdata/rpm/ndb-sle15-bci/Packages.db", import.meta.url));
 
-function patched(edit: (b: Buffer) => void): Buffer {
-  const b = Buffer.from(fixture);
-  edit(b);
-  return b;
-}
+const patched = (edit: (b: Buffer) => void): Buffer => patchedCopy(fixture, edit);
 
-function refused(code: string, pattern: RegExp): (e: unknown) => boolean {
-  return (e: unknown) => {
-    assert.ok(e instanceof BerthError, `expected a BerthError, got ${String(e)}`);
-    assert.equal(e.code, code);
-    assert.match(e.message, pattern);
-    return true;
-  };
-}
 
 test("adler32 matches RFC 1950's check value", () => {
   const b = Buffer.from("Wikipedia");

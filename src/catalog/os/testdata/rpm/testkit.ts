@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import type { Package } from "../../../../model/package.js";
 import { RpmTag, RpmType } from "../../rpm-header.js";
+import { BerthError } from "../../../../util/errors.js";
 
 export type BuildValue =
   | { readonly type: typeof RpmType.STRING | typeof RpmType.I18NSTRING; readonly value: string | readonly string[] }
@@ -131,4 +132,21 @@ export function berthRows(packages: readonly Package[]): string[] {
       ].join("\t"),
     )
     .sort();
+}
+
+/** A copy of a fixture with bytes changed by `edit` (to make it malformed). */
+export function patchedCopy(fixture: Buffer, edit: (b: Buffer) => void): Buffer {
+  const b = Buffer.from(fixture);
+  edit(b);
+  return b;
+}
+
+/** An assert.throws matcher: a BerthError with this code and a message matching `pattern`. */
+export function refused(code: string, pattern: RegExp): (e: unknown) => boolean {
+  return (e: unknown) => {
+    assert.ok(e instanceof BerthError, `expected a BerthError, got ${String(e)}`);
+    assert.equal(e.code, code);
+    assert.match(e.message, pattern);
+    return true;
+  };
 }
