@@ -193,9 +193,122 @@ function ciRecords(): Migration {
   };
 }
 
+/**
+ * The rest of the graph (issue 7): Kubernetes inventory with derived exposure, attestations next to
+ * images, and a small settings table for server state (scheduler runs, DB version seen).
+ */
+function graph(kind: DialectKind): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await withId(kind, db.schema.createTable("clusters"))
+        .addColumn("name", "text", (c) => c.notNull().unique())
+        .addColumn("source", "text", (c) => c.notNull())
+        .addColumn("last_seen_at", "text")
+        .addColumn("resource_versions_json", "text")
+        .addColumn("warnings_json", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("namespaces")
+        .addColumn("cluster_id", "integer", (c) => c.notNull().references("clusters.id"))
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("labels_json", "text", (c) => c.notNull())
+        .addColumn("last_seen_at", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("namespaces_pk", ["cluster_id", "name"])
+        .execute();
+      await withId(kind, db.schema.createTable("workloads"))
+        .addColumn("cluster_id", "integer", (c) => c.notNull().references("clusters.id"))
+        .addColumn("namespace", "text", (c) => c.notNull())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("uid", "text")
+        .addColumn("labels_json", "text", (c) => c.notNull())
+        .addColumn("pod_count", "integer", (c) => c.notNull())
+        .addColumn("internet_exposed", "integer", (c) => c.notNull())
+        .addColumn("first_seen", "text", (c) => c.notNull())
+        .addColumn("last_seen", "text", (c) => c.notNull())
+        .addColumn("removed_at", "text")
+        .addUniqueConstraint("workloads_identity", ["cluster_id", "namespace", "kind", "name"])
+        .execute();
+      await db.schema
+        .createTable("workload_images")
+        .addColumn("workload_id", "integer", (c) => c.notNull().references("workloads.id"))
+        .addColumn("container", "text", (c) => c.notNull())
+        .addColumn("init", "integer", (c) => c.notNull())
+        .addColumn("image_ref", "text", (c) => c.notNull())
+        .addColumn("digest", "text")
+        .addColumn("digest_kind", "text")
+        .addColumn("repository", "text")
+        .execute();
+      await db.schema.createIndex("workload_images_workload").on("workload_images").column("workload_id").execute();
+      await db.schema.createIndex("workload_images_digest").on("workload_images").column("digest").execute();
+      await db.schema
+        .createTable("services")
+        .addColumn("cluster_id", "integer", (c) => c.notNull().references("clusters.id"))
+        .addColumn("namespace", "text", (c) => c.notNull())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("type", "text", (c) => c.notNull())
+        .addColumn("ports_json", "text", (c) => c.notNull())
+        .addColumn("load_balancer_addresses_json", "text", (c) => c.notNull())
+        .addColumn("internet_exposed", "integer", (c) => c.notNull())
+        .addColumn("last_seen_at", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("services_pk", ["cluster_id", "namespace", "name"])
+        .execute();
+      await db.schema
+        .createTable("ingresses")
+        .addColumn("cluster_id", "integer", (c) => c.notNull().references("clusters.id"))
+        .addColumn("namespace", "text", (c) => c.notNull())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("ingress_class", "text")
+        .addColumn("rules_json", "text", (c) => c.notNull())
+        .addColumn("addresses_json", "text", (c) => c.notNull())
+        .addColumn("internet_exposed", "integer", (c) => c.notNull())
+        .addColumn("last_seen_at", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("ingresses_pk", ["cluster_id", "namespace", "name"])
+        .execute();
+      await db.schema
+        .createTable("workload_exposures")
+        .addColumn("workload_id", "integer", (c) => c.notNull().references("workloads.id"))
+        .addColumn("via", "text", (c) => c.notNull())
+        .addColumn("service", "text", (c) => c.notNull())
+        .addColumn("ingress", "text")
+        .addColumn("host", "text")
+        .addColumn("path", "text")
+        .addColumn("internet", "integer", (c) => c.notNull())
+        .addColumn("route", "text", (c) => c.notNull())
+        .addColumn("detail_json", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("workload_exposures_workload").on("workload_exposures").column("workload_id").execute();
+      await db.schema
+        .createTable("attestations")
+        .addColumn("image_digest", "text", (c) => c.notNull())
+        .addColumn("digest", "text", (c) => c.notNull())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("predicate_type", "text")
+        .addColumn("signer", "text")
+        .addColumn("verified", "integer", (c) => c.notNull())
+        .addColumn("source_repository", "text")
+        .addColumn("detail_json", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("attestations_pk", ["image_digest", "digest"])
+        .execute();
+      await db.schema
+        .createTable("settings")
+        .addColumn("key", "text", (c) => c.primaryKey())
+        .addColumn("value_json", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("findings_image_state").on("findings").columns(["image_digest", "state"]).execute();
+      await db.schema.createIndex("image_packages_name_only").on("image_packages").column("name").execute();
+      await db.schema.createIndex("tags_pushed").on("tags").column("pushed_at").execute();
+    },
+  };
+}
+
 /** Every migration, by name (names sort in application order). */
 export function migrationProvider(kind: DialectKind): MigrationProvider {
   return {
-    getMigrations: () => Promise.resolve({ "0001_initial": initial(kind), "0002_ci_records": ciRecords() }),
+    getMigrations: () => Promise.resolve({ "0001_initial": initial(kind), "0002_ci_records": ciRecords(), "0003_graph": graph(kind) }),
   };
 }

@@ -3,51 +3,11 @@
 // recording it again (the same attempt, or a later attempt) updates that row, never duplicates it.
 // Image links are one row per (image, link key), so recording twice changes nothing but times.
 import type { Kysely, Transaction } from "kysely";
-import type { Database } from "./schema.js";
+import type { Database, SourceKind } from "./schema.js";
 
-/** Columns added by migration 0002_ci_records, and its new table. */
-export type RecordsTables = {
-  repositories: {
-    provider: string | null;
-    codeowners: string | null;
-    codeowners_commit: string | null;
-    owners_json: string | null;
-    updated_at: string | null;
-  };
-  pipeline_runs: {
-    run_attempt: string | null;
-    auth: string | null;
-    issuer: string | null;
-    subject: string | null;
-    event: string | null;
-    recorded_by: string | null;
-    updated_at: string | null;
-  };
-  image_sources: ImageSourcesTable;
-};
+export type { ImageSourcesTable, SourceKind } from "./schema.js";
 
-/** How a link from an image to a repository is known: a CI record (OIDC or API token) or OCI labels (weak). */
-export type SourceKind = "oidc" | "token" | "label";
-
-export type ImageSourcesTable = {
-  image_digest: string;
-  /** "run:<pipeline run id>" or "label:<repository id>@<commit>". */
-  link_key: string;
-  repository_id: number;
-  pipeline_run_id: number | null;
-  source: SourceKind;
-  commit_sha: string | null;
-  reference: string | null;
-  created_at: string;
-  updated_at: string;
-};
-
-type RDb = Kysely<Database & RecordsTables> | Transaction<Database & RecordsTables>;
 type Db = Kysely<Database> | Transaction<Database>;
-
-function widen(db: Db): RDb {
-  return db.withTables<RecordsTables>();
-}
 
 export interface RunInput {
   /** Canonical URL: "https://github.com/acme/web". */
@@ -147,10 +107,10 @@ function parseOwners(json: string | null): string[] {
 }
 
 export function recordRepository(base: Kysely<Database>): RecordRepository {
-  const db = widen(base);
+  const db = base;
 
   async function repositoryId(url: string, provider: string | undefined, now: Date, tx: Db = base): Promise<number> {
-    const t = widen(tx);
+    const t = tx;
     const at = now.toISOString();
     await t
       .insertInto("repositories")
@@ -166,7 +126,7 @@ export function recordRepository(base: Kysely<Database>): RecordRepository {
     repositoryId,
 
     async setCodeowners(id, text, owners, commit, now, tx = base) {
-      await widen(tx)
+      await tx
         .updateTable("repositories")
         .set({ codeowners: text, owners_json: JSON.stringify(owners), codeowners_commit: commit ?? null, updated_at: now.toISOString() })
         .where("id", "=", id)
@@ -174,7 +134,7 @@ export function recordRepository(base: Kysely<Database>): RecordRepository {
     },
 
     async upsertRun(run, now, tx = base) {
-      const t = widen(tx);
+      const t = tx;
       const at = now.toISOString();
       const repoId = await repositoryId(run.repositoryUrl, run.provider, now, tx);
       const existing = await t
@@ -218,7 +178,7 @@ export function recordRepository(base: Kysely<Database>): RecordRepository {
     },
 
     async linkRun(link, now, tx = base) {
-      const t = widen(tx);
+      const t = tx;
       const at = now.toISOString();
       const values = {
         repository_id: link.repositoryId,
@@ -240,7 +200,7 @@ export function recordRepository(base: Kysely<Database>): RecordRepository {
       const url = canonicalRepositoryUrl(sourceUrl);
       const commit = revision.trim().toLowerCase();
       if (!url || !/^[0-9a-f]{7,64}$/.test(commit)) return false;
-      const t = widen(tx);
+      const t = tx;
       const at = now.toISOString();
       const repoId = await repositoryId(url, undefined, now, tx);
       await t

@@ -8,6 +8,14 @@ export interface RepositoriesTable {
   /** Canonical URL, e.g. "https://github.com/org/app". */
   url: string;
   created_at: string;
+  // 0002_ci_records:
+  provider: string | null;
+  /** CODEOWNERS text as last recorded, with the commit it was read at. */
+  codeowners: string | null;
+  codeowners_commit: string | null;
+  /** Owners of the root rule (JSON string array). */
+  owners_json: string | null;
+  updated_at: string | null;
 }
 
 export interface PipelineRunsTable {
@@ -21,6 +29,32 @@ export interface PipelineRunsTable {
   workflow: string | null;
   actor: string | null;
   created_at: string;
+  // 0002_ci_records:
+  run_attempt: string | null;
+  /** How the record was authenticated: "oidc" or "token". */
+  auth: string | null;
+  issuer: string | null;
+  subject: string | null;
+  event: string | null;
+  recorded_by: string | null;
+  updated_at: string | null;
+}
+
+/** How a link from an image to a repository is known: a CI record (OIDC or API token) or OCI labels (weak). */
+export type SourceKind = "oidc" | "token" | "label";
+
+/** 0002_ci_records: an image's link to the repository (and run) that built it. */
+export interface ImageSourcesTable {
+  image_digest: string;
+  /** "run:<pipeline run id>" or "label:<repository id>@<commit>". */
+  link_key: string;
+  repository_id: number;
+  pipeline_run_id: number | null;
+  source: SourceKind;
+  commit_sha: string | null;
+  reference: string | null;
+  created_at: string;
+  updated_at: string;
 }
 
 export type ScanStatus = "pending" | "scanning" | "scanned" | "failed";
@@ -162,6 +196,123 @@ export interface RegistryEventsTable {
   raw_json: string;
 }
 
+// 0003_graph: Kubernetes inventory (clusters → namespaces → workloads → images, services and
+// ingresses with the derived exposure), attestations found next to images, and server settings.
+
+export interface ClustersTable {
+  id: Generated<number>;
+  /** Unique name, from the connection config or the snapshot. */
+  name: string;
+  /** "kubeconfig" (a connector the server runs) or "push" (snapshots posted to the API). */
+  source: string;
+  /** collectedAt of the last snapshot or diff applied. */
+  last_seen_at: string | null;
+  resource_versions_json: string | null;
+  warnings_json: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NamespacesTable {
+  cluster_id: number;
+  name: string;
+  labels_json: string;
+  last_seen_at: string;
+}
+
+export interface WorkloadsTable {
+  id: Generated<number>;
+  cluster_id: number;
+  namespace: string;
+  kind: string;
+  name: string;
+  uid: string | null;
+  labels_json: string;
+  pod_count: number;
+  /** 0/1: at least one exposure route counts as internet-exposed. */
+  internet_exposed: number;
+  first_seen: string;
+  last_seen: string;
+  /** Set when the workload left the cluster (aged out); null while it runs. */
+  removed_at: string | null;
+}
+
+/** One row per (workload, container, resolved digest); digest null until a pod started the container. */
+export interface WorkloadImagesTable {
+  workload_id: number;
+  container: string;
+  init: number;
+  /** The image reference as written in the pod spec. */
+  image_ref: string;
+  digest: string | null;
+  /** "repo-digest" (a manifest digest) or "image-id" (a local config id only). */
+  digest_kind: string | null;
+  repository: string | null;
+}
+
+export interface ServicesTable {
+  cluster_id: number;
+  namespace: string;
+  name: string;
+  type: string;
+  ports_json: string;
+  load_balancer_addresses_json: string;
+  internet_exposed: number;
+  last_seen_at: string;
+}
+
+export interface IngressesTable {
+  cluster_id: number;
+  namespace: string;
+  name: string;
+  ingress_class: string | null;
+  rules_json: string;
+  addresses_json: string;
+  internet_exposed: number;
+  last_seen_at: string;
+}
+
+/** One exposure route of a workload (model/cluster.ts Exposure). */
+export interface WorkloadExposuresTable {
+  workload_id: number;
+  /** "ingress", "loadBalancer" or "nodePort". */
+  via: string;
+  /** namespace/name of the Service. */
+  service: string;
+  /** namespace/name of the Ingress (via = ingress). */
+  ingress: string | null;
+  host: string | null;
+  path: string | null;
+  internet: number;
+  route: string;
+  detail_json: string;
+}
+
+/** Signatures and attestations found next to an image (OCI referrers or cosign tags). */
+export interface AttestationsTable {
+  image_digest: string;
+  /** Digest of the referrer manifest (or signature) that carried it. */
+  digest: string;
+  /** "signature", "provenance", "sbom", "vuln" or another predicate kind. */
+  kind: string;
+  predicate_type: string | null;
+  /** Key id, certificate identity or builder id. */
+  signer: string | null;
+  /** 0/1: verified against the server's trust policy. */
+  verified: number;
+  /** For provenance: the source repository it names. */
+  source_repository: string | null;
+  detail_json: string | null;
+  created_at: string;
+}
+
+/** Small server state: scheduler last runs, the vulnerability DB version seen, and similar. */
+export interface SettingsTable {
+  key: string;
+  value_json: string;
+  updated_at: string;
+}
+
 export interface Database {
   repositories: RepositoriesTable;
   pipeline_runs: PipelineRunsTable;
@@ -176,6 +327,16 @@ export interface Database {
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
   registry_events: RegistryEventsTable;
+  image_sources: ImageSourcesTable;
+  clusters: ClustersTable;
+  namespaces: NamespacesTable;
+  workloads: WorkloadsTable;
+  workload_images: WorkloadImagesTable;
+  services: ServicesTable;
+  ingresses: IngressesTable;
+  workload_exposures: WorkloadExposuresTable;
+  attestations: AttestationsTable;
+  settings: SettingsTable;
 }
 
 export type ImageRow = Selectable<ImagesTable>;
