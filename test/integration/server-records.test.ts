@@ -8,12 +8,10 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
 import type { FastifyInstance } from "fastify";
 import { recordCommand } from "../../src/cli/record.js";
 import { buildApp } from "../../src/server/app.js";
@@ -30,96 +28,14 @@ import { tarBytes, writeLayout } from "../support/oci-builder.js";
 import { startPostgres, type TestPostgres } from "../support/postgres.js";
 import { startRegistry, type TestRegistry } from "../support/registry.js";
 import { pushTinyImage } from "../support/tiny-image.js";
+import { SignJWT } from "jose";
+import { githubClaims, githubEnv, startTestIssuer, type TestIssuer } from "../support/oidc-issuer.js";
 
 const AUD = "berth-test";
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 const DIGEST = `sha256:${"a".repeat(64)}`;
-const REQUEST_TOKEN = "actions-request-token";
+let issuer: TestIssuer;
 const work = mkdtempSync(join(tmpdir(), "berth-records-it-"));
-
-interface Issuer {
-  server: Server;
-  url: string;
-  jwks: JWK[];
-  /** What the Actions token endpoint hands out next. */
-  nextActionsToken: () => Promise<string>;
-  actionsRequests: { audience: string | null; auth: string | undefined }[];
-}
-
-let issuer: Issuer;
-let key: { priv: CryptoKey; kid: string };
-let forger: { priv: CryptoKey; kid: string };
-
-async function startIssuer(): Promise<Issuer> {
-  const iss: Issuer = { server: createServer(), url: "", jwks: [], nextActionsToken: () => Promise.resolve(""), actionsRequests: [] };
-  iss.server.on("request", (req, res) => {
-    const u = new URL(req.url ?? "/", iss.url);
-    res.setHeader("content-type", "application/json");
-    if (u.pathname === "/.well-known/openid-configuration") res.end(JSON.stringify({ issuer: iss.url, jwks_uri: `${iss.url}/.well-known/jwks` }));
-    else if (u.pathname === "/.well-known/jwks") res.end(JSON.stringify({ keys: iss.jwks }));
-    else if (u.pathname === "/actions/token") {
-      iss.actionsRequests.push({ audience: u.searchParams.get("audience"), auth: req.headers.authorization });
-      if (req.headers.authorization !== `Bearer ${REQUEST_TOKEN}`) {
-        res.statusCode = 401;
-        res.end("{}");
-        return;
-      }
-      void iss.nextActionsToken().then((value) => res.end(JSON.stringify({ count: 1, value })));
-    } else {
-      res.statusCode = 404;
-      res.end("{}");
-    }
-  });
-  await new Promise<void>((r) => iss.server.listen(0, "127.0.0.1", r));
-  iss.url = `http://127.0.0.1:${(iss.server.address() as AddressInfo).port}`;
-  return iss;
-}
-
-function githubClaims(over: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    sub: "repo:acme/web:ref:refs/heads/main",
-    repository: "acme/web",
-    repository_owner: "acme",
-    ref: "refs/heads/main",
-    sha: SHA,
-    workflow: "build",
-    run_id: "4242",
-    run_attempt: "1",
-    actor: "octocat",
-    event_name: "push",
-    ...over,
-  };
-}
-
-async function jwt(claims: Record<string, unknown>, opts: { aud?: string; exp?: number; iat?: number; signer?: { priv: CryptoKey; kid: string } } = {}): Promise<string> {
-  const s = opts.signer ?? key;
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: "RS256", kid: s.kid, typ: "JWT" })
-    .setIssuer(issuer.url)
-    .setAudience(opts.aud ?? AUD)
-    .setIssuedAt(opts.iat ?? now - 10)
-    .setExpirationTime(opts.exp ?? now + 300)
-    .sign(s.priv);
-}
-
-function githubEnv(over: Record<string, string> = {}): Record<string, string> {
-  return {
-    GITHUB_ACTIONS: "true",
-    GITHUB_SERVER_URL: "https://github.com",
-    GITHUB_REPOSITORY: "Acme/Web",
-    GITHUB_SHA: SHA,
-    GITHUB_REF: "refs/heads/main",
-    GITHUB_WORKFLOW: "build",
-    GITHUB_RUN_ID: "4242",
-    GITHUB_RUN_ATTEMPT: "1",
-    GITHUB_ACTOR: "octocat",
-    GITHUB_EVENT_NAME: "push",
-    ACTIONS_ID_TOKEN_REQUEST_URL: `${issuer.url}/actions/token?api-version=2.0`,
-    ACTIONS_ID_TOKEN_REQUEST_TOKEN: REQUEST_TOKEN,
-    ...over,
-  };
-}
 
 class Capture extends Writable {
   text = "";
@@ -140,20 +56,10 @@ async function berthRecord(args: string[], env: Record<string, string>): Promise
 }
 
 before(async () => {
-  issuer = await startIssuer();
-  const mk = async (kid: string) => {
-    const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
-    return { priv: privateKey, kid, jwk: { ...(await exportJWK(publicKey)), kid, alg: "RS256", use: "sig" } };
-  };
-  const k = await mk("k1");
-  const f = await mk("k1"); // same kid, another key: a forged signature
-  key = { priv: k.priv, kid: k.kid };
-  forger = { priv: f.priv, kid: f.kid };
-  issuer.jwks = [k.jwk];
+  issuer = await startTestIssuer(AUD);
 });
 after(async () => {
-  issuer.server.closeAllConnections();
-  await new Promise<void>((r) => issuer.server.close(() => r()));
+  await issuer.close();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -211,8 +117,8 @@ function suite(label: string, databaseUrl: () => Promise<string | undefined>): v
     });
 
     test("berth record in GitHub Actions: OIDC token from the Actions endpoint, run stored with the identity from the claims", async () => {
-      issuer.nextActionsToken = () => jwt(githubClaims());
-      const answer = (await berthRecord(["--server", url, "--audience", AUD, "--dir", checkout, `registry.example.test/acme/web:1.0@${DIGEST}`], githubEnv())) as Record<string, unknown>;
+      issuer.nextActionsToken = () => issuer.jwt(githubClaims(SHA));
+      const answer = (await berthRecord(["--server", url, "--audience", AUD, "--dir", checkout, `registry.example.test/acme/web:1.0@${DIGEST}`], githubEnv(issuer, SHA))) as Record<string, unknown>;
       assert.equal(issuer.actionsRequests.at(-1)?.audience, AUD);
       assert.equal(answer.auth, "oidc");
       assert.equal(answer.repository, "https://github.com/acme/web");
@@ -263,8 +169,8 @@ function suite(label: string, databaseUrl: () => Promise<string | undefined>): v
     });
 
     test("recording the same run again updates it: no duplicate run, link or job", async () => {
-      issuer.nextActionsToken = () => jwt(githubClaims({ actor: "hubot" }));
-      const answer = (await berthRecord(["--server", url, "--audience", AUD, "--dir", checkout, `registry.example.test/acme/web:1.0@${DIGEST}`], githubEnv({ GITHUB_ACTOR: "hubot" }))) as Record<string, unknown>;
+      issuer.nextActionsToken = () => issuer.jwt(githubClaims(SHA, { actor: "hubot" }));
+      const answer = (await berthRecord(["--server", url, "--audience", AUD, "--dir", checkout, `registry.example.test/acme/web:1.0@${DIGEST}`], githubEnv(issuer, SHA, { GITHUB_ACTOR: "hubot" }))) as Record<string, unknown>;
       assert.equal((answer.pipelineRun as Record<string, unknown>).created, false);
       const records = recordRepository(store.db);
       const runs = await records.runs({ provider: "github", runId: "4242" });
@@ -276,9 +182,9 @@ function suite(label: string, databaseUrl: () => Promise<string | undefined>): v
 
     test("forged records are refused with the reason: bad signature, wrong audience, expired, unknown issuer", async () => {
       const cases: [string, Promise<string>, number, string][] = [
-        ["bad signature", jwt(githubClaims(), { signer: forger }), 401, "signature"],
-        ["wrong audience", jwt(githubClaims(), { aud: "someone-else" }), 401, "audience"],
-        ["expired", jwt(githubClaims(), { exp: Math.floor(Date.now() / 1000) - 3600, iat: Math.floor(Date.now() / 1000) - 3700 }), 401, "expired"],
+        ["bad signature", issuer.jwt(githubClaims(SHA), { signer: issuer.forger }), 401, "signature"],
+        ["wrong audience", issuer.jwt(githubClaims(SHA), { aud: "someone-else" }), 401, "audience"],
+        ["expired", issuer.jwt(githubClaims(SHA), { exp: Math.floor(Date.now() / 1000) - 3600, iat: Math.floor(Date.now() / 1000) - 3700 }), 401, "expired"],
       ];
       for (const [name, token, status, reason] of cases) {
         const r = await post(body(), await token);
@@ -287,7 +193,7 @@ function suite(label: string, databaseUrl: () => Promise<string | undefined>): v
         assert.equal(b.reason, reason, name);
       }
       // A token from an issuer the server does not trust.
-      const other = await new SignJWT(githubClaims()).setProtectedHeader({ alg: "RS256", kid: "k1" }).setIssuer("https://evil.example").setAudience(AUD).setIssuedAt().setExpirationTime("5m").sign(key.priv);
+      const other = await new SignJWT(githubClaims(SHA)).setProtectedHeader({ alg: "RS256", kid: "k1" }).setIssuer("https://evil.example").setAudience(AUD).setIssuedAt().setExpirationTime("5m").sign(issuer.key.priv);
       const r = await post(body(), other);
       assert.equal(r.status, 401);
       assert.equal(((await r.json()) as { reason: string }).reason, "issuer");
@@ -296,16 +202,16 @@ function suite(label: string, databaseUrl: () => Promise<string | undefined>): v
     });
 
     test("claims that disagree with the body are refused (403 claims-mismatch), also through berth record", async () => {
-      const token = await jwt(githubClaims());
+      const token = await issuer.jwt(githubClaims(SHA));
       for (const over of [{ repository: "github.com/acme/other" }, { commit: "f".repeat(40) }, { runId: "1" }, { ref: "refs/heads/evil" }, { provider: "gitlab" }]) {
         const r = await post(body(over), token);
         const b = (await r.json()) as { reason?: string; message?: string };
         assert.equal(r.status, 403, JSON.stringify(over));
         assert.equal(b.reason, "claims-mismatch", JSON.stringify(b));
       }
-      issuer.nextActionsToken = () => jwt(githubClaims());
+      issuer.nextActionsToken = () => issuer.jwt(githubClaims(SHA));
       await assert.rejects(
-        berthRecord(["--server", url, "--audience", AUD, "--dir", checkout, `registry.example.test/acme/web@${DIGEST}`], githubEnv({ GITHUB_REPOSITORY: "acme/impostor" })),
+        berthRecord(["--server", url, "--audience", AUD, "--dir", checkout, `registry.example.test/acme/web@${DIGEST}`], githubEnv(issuer, SHA, { GITHUB_REPOSITORY: "acme/impostor" })),
         /HTTP 403 \[claims-mismatch\].*repository/,
       );
     });
@@ -323,7 +229,7 @@ function suite(label: string, databaseUrl: () => Promise<string | undefined>): v
       assert.deepEqual((await recordRepository(store.db).sources(d2)).map((s) => s.source), ["token"]);
       assert.deepEqual((await recordRepository(store.db).repository("https://github.com/acme/api"))?.owners, ["@team-api"]);
       // berth record with --token when the job has no OIDC token.
-      const env = githubEnv({ GITHUB_REPOSITORY: "acme/api", GITHUB_RUN_ID: "78" });
+      const env = githubEnv(issuer, SHA, { GITHUB_REPOSITORY: "acme/api", GITHUB_RUN_ID: "78" });
       delete env.ACTIONS_ID_TOKEN_REQUEST_URL;
       const viaCli = (await berthRecord(["--server", url, "--token", ingestToken, "--dir", join(work, "nowhere"), `ghcr.io/acme/api@${d2}`], env)) as Record<string, unknown>;
       assert.equal(viaCli.auth, "token");
@@ -339,12 +245,12 @@ function suite(label: string, databaseUrl: () => Promise<string | undefined>): v
     test("berth record falls back to the API token when the server does not trust the job's issuer, never on a claims mismatch", async () => {
       const d3 = `sha256:${"e".repeat(64)}`;
       issuer.nextActionsToken = () =>
-        new SignJWT(githubClaims()).setProtectedHeader({ alg: "RS256", kid: "k1" }).setIssuer("https://untrusted.example").setAudience(AUD).setIssuedAt().setExpirationTime("5m").sign(key.priv);
-      const answer = (await berthRecord(["--server", url, "--token", ingestToken, "--audience", AUD, "--dir", checkout, `registry.example.test/acme/web@${d3}`], githubEnv({ GITHUB_RUN_ID: "5000" }))) as Record<string, unknown>;
+        new SignJWT(githubClaims(SHA)).setProtectedHeader({ alg: "RS256", kid: "k1" }).setIssuer("https://untrusted.example").setAudience(AUD).setIssuedAt().setExpirationTime("5m").sign(issuer.key.priv);
+      const answer = (await berthRecord(["--server", url, "--token", ingestToken, "--audience", AUD, "--dir", checkout, `registry.example.test/acme/web@${d3}`], githubEnv(issuer, SHA, { GITHUB_RUN_ID: "5000" }))) as Record<string, unknown>;
       assert.equal(answer.auth, "token");
-      issuer.nextActionsToken = () => jwt(githubClaims());
+      issuer.nextActionsToken = () => issuer.jwt(githubClaims(SHA));
       await assert.rejects(
-        berthRecord(["--server", url, "--token", ingestToken, "--audience", AUD, "--dir", checkout, `registry.example.test/acme/web@${d3}`], githubEnv({ GITHUB_RUN_ID: "5001" })),
+        berthRecord(["--server", url, "--token", ingestToken, "--audience", AUD, "--dir", checkout, `registry.example.test/acme/web@${d3}`], githubEnv(issuer, SHA, { GITHUB_RUN_ID: "5001" })),
         /HTTP 403 \[claims-mismatch\]/,
       );
     });
