@@ -71,7 +71,8 @@ export interface ImageRepository {
 
 const CHUNK = 200;
 
-function chunks<T>(xs: readonly T[]): T[][] {
+/** Rows per multi-row statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
+export function chunks<T>(xs: readonly T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < xs.length; i += CHUNK) out.push(xs.slice(i, i + CHUNK));
   return out;

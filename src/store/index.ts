@@ -1,6 +1,7 @@
 // The store: one Kysely implementation over SQLite (default) and PostgreSQL, with a narrow
 // repository per aggregate (STYLE.md §1).
 import { auditRepository, type AuditRepository } from "./audit.js";
+import { clusterRepository, type ClusterRepository } from "./clusters.js";
 import { openStore, storeLocation, type Store, type StoreLocation } from "./db.js";
 import { imageRepository, type ImageRepository } from "./images.js";
 import { jobRepository, type JobRepository } from "./jobs.js";
@@ -14,6 +15,7 @@ export interface Repositories {
   readonly jobs: JobRepository;
   readonly tokens: TokenRepository;
   readonly audit: AuditRepository;
+  readonly clusters: ClusterRepository;
 }
 
 export function repositories(store: Store): Repositories {
@@ -24,6 +26,7 @@ export function repositories(store: Store): Repositories {
     jobs: jobRepository(store.db, store.kind),
     tokens: tokenRepository(store.db),
     audit: auditRepository(store.db),
+    clusters: clusterRepository(store.db),
   };
 }
 
