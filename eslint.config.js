@@ -24,6 +24,17 @@ export default tseslint.config(
     },
   },
   {
+    // The web UI runs in the browser and shares only pure modules with the server (model/, the explorer schema).
+    files: ["web/src/**/*.{ts,tsx}"],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ regex: "^(\\.\\./)+src/(?!model/|server/explore/schema\\.js$)", message: "web/ imports only src/model/ and src/server/explore/schema.ts" }] },
+      ],
+    },
+  },
+  {
     // model/ is pure data shared with the web UI.
     files: ["src/model/**/*.ts"],
     rules: {

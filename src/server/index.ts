@@ -9,6 +9,8 @@ import type { Limits } from "../util/limits.js";
 import type { AdmissionPolicy } from "./admission.js";
 import { buildApp } from "./app.js";
 import { registerRecordRoutes } from "./routes/records.js";
+import { registerImageExportRoutes } from "./routes/image-exports.js";
+import { registerWebRoutes, resolveWebDir } from "./routes/web.js";
 import { createOidcVerifier, type OidcConfig } from "./auth/oidc.js";
 import { SCAN_JOB } from "./ingest/registry-events.js";
 import { parseScanPayload, runScanJob } from "./scan-job.js";
@@ -71,6 +73,8 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
     admission: { ...(cfg.admissionPolicy ? { policy: cfg.admissionPolicy } : {}), ...(cfg.admissionSecret ? { admissionSecret: cfg.admissionSecret } : {}) },
   });
   registerRecordRoutes(app, { repos, now, ...(cfg.oidc ? { oidc: createOidcVerifier(cfg.oidc) } : {}), onEnqueued: () => worker?.wake() });
+  registerImageExportRoutes(app, { repos });
+  registerWebRoutes(app, { dir: resolveWebDir() });
   if (cfg.concurrency > 0) {
     const settings = { cacheDir: cfg.cacheDir, platform: cfg.platform, limits: cfg.limits, insecureRegistries: cfg.insecureRegistries, log: cfg.log };
     worker = startWorker({

@@ -341,6 +341,37 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      "/api/v1/images/{digest}/sbom": {
+        get: {
+          summary: "SBOM of an image: the inventory its last scan stored, as CycloneDX 1.6 or SPDX 2.3 JSON (web UI download)",
+          description: "Roles: admin, read, ingest. An index answers with its first scanned platform image. Rendered by the same code as `berth sbom`.",
+          security: [{ bearer: [] }],
+          parameters: [
+            { name: "digest", in: "path", required: true, schema: { type: "string", pattern: "^sha(256:[a-f0-9]{64}|512:[a-f0-9]{128})$" } },
+            { name: "format", in: "query", required: false, schema: { type: "string", enum: ["cyclonedx", "spdx"], default: "cyclonedx" } },
+          ],
+          responses: {
+            "200": { description: "The SBOM (attachment)", content: { "application/vnd.cyclonedx+json": { schema: { type: "object" } }, "application/spdx+json": { schema: { type: "object" } } } },
+            "400": errorResponse("Not a digest, or an unknown format"),
+            "401": errorResponse("Missing or invalid token"),
+            "404": errorResponse("Unknown image, or not scanned yet (error: not-scanned)"),
+          },
+        },
+      },
+      "/api/v1/images/{digest}/sarif": {
+        get: {
+          summary: "Open findings of an image as SARIF 2.1.0 (web UI download)",
+          description: "Roles: admin, read, ingest. The findings of the last scan or re-match, rendered by the same code as `berth scan -f sarif`.",
+          security: [{ bearer: [] }],
+          parameters: [{ name: "digest", in: "path", required: true, schema: { type: "string", pattern: "^sha(256:[a-f0-9]{64}|512:[a-f0-9]{128})$" } }],
+          responses: {
+            "200": { description: "The SARIF log (attachment)", content: { "application/sarif+json": { schema: { type: "object" } } } },
+            "400": errorResponse("Not a digest"),
+            "401": errorResponse("Missing or invalid token"),
+            "404": errorResponse("Unknown image, or not scanned yet (error: not-scanned)"),
+          },
+        },
+      },
     },
   };
 }
