@@ -96,7 +96,8 @@ export function readCodeowners(dir: string): string | undefined {
   return undefined;
 }
 
-async function fetchBounded(url: string, init: RequestInit, what: string): Promise<{ status: number; text: string }> {
+/** fetch with a timeout, no redirects, and a bounded answer (network/limit BerthErrors). */
+export async function fetchBounded(url: string, init: RequestInit, what: string): Promise<{ status: number; text: string }> {
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(), TIMEOUT_MS);
   try {
@@ -216,7 +217,8 @@ export async function runRecord(o: RecordOptions): Promise<unknown> {
   return answer;
 }
 
-function parseAnswer(text: string): Record<string, unknown> {
+/** A JSON object answer, or {} for anything else. */
+export function parseAnswer(text: string): Record<string, unknown> {
   try {
     const v: unknown = JSON.parse(text);
     return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};

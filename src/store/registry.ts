@@ -33,6 +33,8 @@ export interface RegistryRepository {
   lastEvent(digest: string, action: "push" | "pull"): Promise<string | undefined>;
   tags(host: string, name: string): Promise<TagRow[]>;
   eventCount(): Promise<number>;
+  /** Which of these registry hosts the store has repositories of (registries that sent events). */
+  knownHosts(hosts: readonly string[], db?: Db): Promise<Set<string>>;
 }
 
 export function registryRepository(db: Kysely<Database>): RegistryRepository {
@@ -148,6 +150,12 @@ export function registryRepository(db: Kysely<Database>): RegistryRepository {
         .where("r.name", "=", name)
         .orderBy("tags.tag")
         .execute(),
+
+    async knownHosts(hosts, tx = db) {
+      if (hosts.length === 0) return new Set();
+      const rows = await tx.selectFrom("registry_repositories").select("host").distinct().where("host", "in", [...new Set(hosts)]).execute();
+      return new Set(rows.map((r) => r.host));
+    },
 
     async eventCount() {
       const r = await db.selectFrom("registry_events").select((eb) => eb.fn.countAll<string | number>().as("n")).executeTakeFirstOrThrow();

@@ -1,118 +1,15 @@
 // The connector through the real @kubernetes/client-node against a loopback HTTP server that replays
-// recorded-shape API responses (testdata/k8s/README.md): list with limit/continue, watch streams.
+// recorded-shape API responses (testdata/k8s/README.md; the double is test/support/kube-api.ts):
+// list with limit/continue, watch streams.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { ClusterDiff, ClusterSnapshot, Workload } from "../../model/cluster.js";
 import { BerthError } from "../../util/errors.js";
-import { KubernetesConnector, listCluster, loadKubeConfig, resourcePaths } from "./kubernetes.js";
-
-const dir = fileURLToPath(new URL("./testdata/k8s/", import.meta.url));
-const token = "test-token-0123456789";
-
-function fixture(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(join(dir, name), "utf8")) as Record<string, unknown>;
-}
-
-/** One scripted watch response: lines to send, optionally after a gate opens, then keep open or end; or an HTTP status. */
-interface WatchScript {
-  readonly lines?: string;
-  readonly gate?: Promise<void>;
-  readonly end?: boolean;
-  readonly status?: number;
-}
-
-interface FakeApi {
-  readonly url: string;
-  readonly requests: { path: string; query: URLSearchParams; auth: string | undefined }[];
-  close(): Promise<void>;
-}
-
-async function fakeApiServer(lists: Record<string, unknown[]>, watches: Record<string, WatchScript[]> = {}): Promise<FakeApi> {
-  const requests: FakeApi["requests"] = [];
-  const listCalls = new Map<string, number>();
-  const send = (res: ServerResponse, status: number, body: unknown): void => {
-    res.writeHead(status, { "content-type": "application/json" });
-    res.end(JSON.stringify(body));
-  };
-  const status = (code: number, reason: string, message: string): Record<string, unknown> => ({
-    kind: "Status",
-    apiVersion: "v1",
-    metadata: {},
-    status: "Failure",
-    message,
-    reason,
-    code,
-  });
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const u = new URL(req.url ?? "/", "http://127.0.0.1");
-    requests.push({ path: u.pathname, query: u.searchParams, auth: req.headers.authorization });
-    if (req.headers.authorization !== `Bearer ${token}`) return send(res, 401, status(401, "Unauthorized", "Unauthorized"));
-    const isWatch = u.searchParams.get("watch") === "true" || u.searchParams.get("watch") === "1";
-    if (isWatch) {
-      const script = watches[u.pathname]?.shift();
-      if (script?.status !== undefined) return send(res, script.status, status(script.status, "Expired", "too old resource version"));
-      res.writeHead(200, { "content-type": "application/json", "transfer-encoding": "chunked" });
-      res.flushHeaders();
-      if (script === undefined) return; // hold open, nothing happens
-      void (script.gate ?? Promise.resolve()).then(() => {
-        if (script.lines !== undefined) res.write(script.lines);
-        if (script.end === true) res.end();
-      });
-      return;
-    }
-    const responses = lists[u.pathname];
-    if (responses === undefined) return send(res, 404, status(404, "NotFound", "the server could not find the requested resource"));
-    // Each fresh list (no continue token) takes the next recorded response; the last one repeats.
-    const cont = u.searchParams.get("continue");
-    let n = listCalls.get(u.pathname) ?? 0;
-    if (cont === null) listCalls.set(u.pathname, ++n);
-    const body = responses[Math.min(n, responses.length) - 1] as { items?: unknown[]; metadata?: Record<string, unknown> };
-    const limit = Number(u.searchParams.get("limit") ?? "0");
-    const items = Array.isArray(body.items) ? body.items : [];
-    if (limit > 0 && Array.isArray(body.items)) {
-      const offset = cont === null ? 0 : Number(cont);
-      const page = items.slice(offset, offset + limit);
-      const next = offset + limit < items.length ? String(offset + limit) : undefined;
-      return send(res, 200, { ...body, metadata: { ...body.metadata, ...(next === undefined ? {} : { continue: next }) }, items: page });
-    }
-    send(res, 200, body);
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-}
-
-function recordedLists(): Record<string, unknown[]> {
-  const out: Record<string, unknown[]> = {};
-  for (const [kind, path] of Object.entries(resourcePaths)) out[path] = [fixture(`${kind}.json`)];
-  return out;
-}
-
-function kubeconfig(server: string): Record<string, unknown> {
-  return {
-    apiVersion: "v1",
-    kind: "Config",
-    // Plain http on loopback: client-node requires insecure-skip-tls-verify for an http:// server.
-    clusters: [{ name: "test-cluster", cluster: { server, "insecure-skip-tls-verify": true } }],
-    users: [{ name: "berth", user: { token } }],
-    contexts: [{ name: "test", context: { cluster: "test-cluster", user: "berth" } }],
-    "current-context": "test",
-  };
-}
+import { fakeApiServer, fixture, k8sFixtureDir as dir, kubeconfig, kubeToken as token, recordedLists, type WatchScript } from "../../../test/support/kube-api.js";
+import { KubernetesConnector, listCluster, loadKubeConfig } from "./kubernetes.js";
 
 const clock = (): Date => new Date("2026-11-22T06:00:00Z");
 
