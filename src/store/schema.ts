@@ -79,6 +79,11 @@ export interface ImagesTable {
 }
 
 export interface RegistryRepositoriesTable {
+  // 0004_rescan:
+  /** When the findings were last matched (scan or re-match): open findings were confirmed then. */
+  matched_at: string | null;
+  /** The vulnerability DB (its built_at) that match used. */
+  matched_db: string | null;
   id: Generated<number>;
   /** Registry host as clients reach it, e.g. "registry.example.com" or "127.0.0.1:5000". */
   host: string;
@@ -114,6 +119,11 @@ export interface ImagePackagesTable {
 }
 
 export interface VulnerabilitiesTable {
+  // 0004_rescan: the key the matcher asks advisories under ("" both: not matched; null: stored before 0004).
+  /** As match/ecosystem.ts advisoryQuery spells it: "Debian:12", "Ubuntu:22.04" (family), "PyPI". */
+  match_ecosystem: string | null;
+  /** normalizePackageName(ecosystem, name): the source package for OS packages. */
+  match_name: string | null;
   id: string;
   severity: string;
   title: string | null;
@@ -316,6 +326,15 @@ export interface SettingsTable {
 export interface Database {
   repositories: RepositoriesTable;
   pipeline_runs: PipelineRunsTable;
+/** 0004_rescan: the vulnerability DB's advisories as the server last saw them (rescan-db.ts). */
+export interface RescanAdvisoriesTable {
+  advisory_id: string;
+  /** "<modified>|<withdrawn>": a change re-matches the packages the advisory names. */
+  fingerprint: string;
+  /** JSON array of "<ecosystem>\n<normalised name>". */
+  packages_json: string;
+}
+
   images: ImagesTable;
   registry_repositories: RegistryRepositoriesTable;
   tags: TagsTable;
@@ -340,6 +359,7 @@ export interface Database {
 }
 
 export type ImageRow = Selectable<ImagesTable>;
+  rescan_advisories: RescanAdvisoriesTable;
 export type FindingRow = Selectable<FindingsTable>;
 export type JobRow = Selectable<JobsTable>;
 export type TagRow = Selectable<TagsTable>;
