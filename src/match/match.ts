@@ -15,6 +15,7 @@ import type { Distro, Package } from "../model/package.js";
 import { evaluateAffected, schemeForEcosystem, tryCompareVersions, type SchemeId } from "../version/index.js";
 import { isIncomparable } from "../version/index.js";
 import type { AdvisoryAffected, VulnDb } from "../vulndb/store.js";
+import { normalizePackageName } from "../vulndb/ecosystems.js";
 import { advisoryQuery } from "./ecosystem.js";
 import { advisoryUrl, describe } from "./advisory.js";
 
@@ -134,6 +135,27 @@ function buildFinding(db: VulnDb, id: string, p: Package, hits: Hit[], image: Im
     ...(record?.published ? { published: record.published } : {}),
     ...(record?.modified ? { modified: record.modified } : {}),
   };
+}
+
+/** The advisory key a package is matched under: ecosystem as asked ("Debian:12"; a family prefix for Ubuntu) and normalised name. */
+export interface MatchKey {
+  readonly ecosystem: string;
+  readonly name: string;
+}
+
+/**
+ * Which advisories could judge each package (by purl): the key `matchPackages` looks it up under, or
+ * undefined when it is not matched (no advisory feed, no version, or a language package an OS
+ * package owns). The server stores it so a DB update finds the images an advisory names.
+ */
+export function matchKeys(input: Pick<MatchInput, "packages" | "distro">): Map<string, MatchKey | undefined> {
+  const owned = osOwnedFiles(input.packages);
+  const keys = new Map<string, MatchKey | undefined>();
+  for (const p of input.packages) {
+    const q = ownedByOs(p, owned) ? undefined : advisoryQuery(p, input.distro);
+    keys.set(p.purl, q ? { ecosystem: q.ecosystem, name: normalizePackageName(q.ecosystem, q.name) } : undefined);
+  }
+  return keys;
 }
 
 export function matchPackages(input: MatchInput, db: VulnDb): MatchResult {

@@ -1,7 +1,7 @@
 // Images and what a scan learnt about them: scan state, the stored inventory (the image's SBOM),
 // its packages, the vulnerabilities and the findings with their lifecycle (first seen, fixed at).
 import type { Kysely, Transaction } from "kysely";
-import type { Database, FindingRow, ImageRow, ScanStatus } from "./schema.js";
+import type { Database, FindingRow, ImageRow, NewFinding, ScanStatus } from "./schema.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -18,6 +18,9 @@ export interface StoredPackage {
   readonly name: string;
   readonly version: string;
   readonly type: string;
+  /** The key the matcher asks advisories under (match/match.ts matchKeys); "" when not matched. */
+  readonly matchEcosystem?: string;
+  readonly matchName?: string;
 }
 
 export interface StoredVulnerability {
@@ -51,6 +54,24 @@ export interface ScanResultInput {
   readonly findings: readonly StoredFinding[];
 }
 
+/** A re-match's outcome (server/rematch.ts): findings only; the inventory and packages stay. */
+export interface MatchResultInput {
+  readonly digest: string;
+  readonly vulnerabilities: readonly StoredVulnerability[];
+  readonly findings: readonly StoredFinding[];
+  /** Only findings of these package purls were matched (an incremental re-match); others stay as they are. */
+  readonly scope?: ReadonlySet<string>;
+  /** The vulnerability DB's built_at. */
+  readonly dbVersion?: string;
+}
+
+/** What writing findings changed (new, changed or re-opened, fixed). */
+export interface FindingChanges {
+  readonly added: number;
+  readonly changed: number;
+  readonly fixed: number;
+}
+
 export interface ImageRepository {
   /** Creates the image when new (status pending); an existing row keeps its state. */
   ensure(image: ImageInput, now: Date, db?: Db): Promise<void>;
@@ -64,7 +85,9 @@ export interface ImageRepository {
    * Stores a scan: inventory, packages and findings in one transaction. Findings seen before keep
    * their first_seen; open findings this scan no longer has become fixed (fixed_at = now).
    */
-  saveScan(scan: ScanResultInput, now: Date): Promise<void>;
+  saveScan(scan: ScanResultInput & { readonly dbVersion?: string }, now: Date): Promise<FindingChanges>;
+  /** Stores a re-match of the stored inventory: the same findings lifecycle as saveScan, writing only what changed. */
+  saveMatch(match: MatchResultInput, now: Date): Promise<FindingChanges>;
   findings(digest: string, opts?: { readonly includeFixed?: boolean }): Promise<FindingRow[]>;
   packages(digest: string): Promise<StoredPackage[]>;
 }
@@ -76,6 +99,149 @@ export function chunks<T>(xs: readonly T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < xs.length; i += CHUNK) out.push(xs.slice(i, i + CHUNK));
   return out;
+}
+
+async function upsertVulnerabilities(tx: Db, vulnerabilities: readonly StoredVulnerability[]): Promise<void> {
+  const unique = [...new Map(vulnerabilities.map((v) => [v.id, v])).values()];
+  for (const part of chunks(unique)) {
+    await tx
+      .insertInto("vulnerabilities")
+      .values(
+        part.map((v) => ({
+          id: v.id,
+          severity: v.severity,
+          title: v.title ?? null,
+          url: v.url ?? null,
+          aliases_json: JSON.stringify(v.aliases),
+          kev: v.kev ? 1 : 0,
+          modified: v.modified ?? null,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.column("id").doUpdateSet((eb) => ({
+          severity: eb.ref("excluded.severity"),
+          title: eb.ref("excluded.title"),
+          url: eb.ref("excluded.url"),
+          aliases_json: eb.ref("excluded.aliases_json"),
+          kev: eb.ref("excluded.kev"),
+          modified: eb.ref("excluded.modified"),
+        })),
+      )
+      .execute();
+  }
+}
+
+async function markMatched(tx: Db, digest: string, at: string, dbVersion: string | undefined): Promise<void> {
+  await tx.updateTable("images").set({ matched_at: at, matched_db: dbVersion ?? null }).where("digest", "=", digest).execute();
+}
+
+/**
+ * The findings lifecycle, shared by scans and re-matches: a finding not stored before is new
+ * (first_seen = last_seen = now); a stored one that is fixed, or whose content changed, is (re)opened
+ * and rewritten (last_seen = now); an open one this match no longer has becomes fixed (fixed_at =
+ * now). Unchanged open findings are not written at all (a re-match of 100,000 images writes only what
+ * changed); `images.matched_at` records when they were last confirmed. With `scope`, only findings of
+ * those package purls are considered (an incremental re-match of some packages).
+ */
+async function writeFindings(tx: Db, digest: string, incoming: readonly StoredFinding[], at: string, scope?: ReadonlySet<string>): Promise<FindingChanges> {
+  const key = (vuln: string, purl: string): string => `${vuln}\n${purl}`;
+  const rows = new Map<string, NewFinding>();
+  for (const f of incoming) {
+    const k = key(f.vulnerabilityId, f.packagePurl);
+    if (rows.has(k)) continue;
+    rows.set(k, {
+      image_digest: digest,
+      vulnerability_id: f.vulnerabilityId,
+      package_purl: f.packagePurl,
+      package_name: f.packageName,
+      installed_version: f.installedVersion,
+      fix_status: f.fixStatus,
+      fixed_versions_json: JSON.stringify(f.fixedVersions),
+      severity: f.severity,
+      state: "open",
+      first_seen: at,
+      last_seen: at,
+      fixed_at: null,
+      data_json: JSON.stringify(f.data),
+    });
+  }
+  const stored = await tx
+    .selectFrom("findings")
+    .select(["vulnerability_id", "package_purl", "package_name", "installed_version", "fix_status", "fixed_versions_json", "severity", "state", "data_json"])
+    .where("image_digest", "=", digest)
+    .execute();
+  const inserts: NewFinding[] = [];
+  let changed = 0;
+  let fixed = 0;
+  const seen = new Set<string>();
+  for (const old of stored) {
+    if (scope && !scope.has(old.package_purl)) continue;
+    const k = key(old.vulnerability_id, old.package_purl);
+    const next = rows.get(k);
+    if (!next) {
+      if (old.state === "open") {
+        fixed++;
+        await tx
+          .updateTable("findings")
+          .set({ state: "fixed", fixed_at: at })
+          .where("image_digest", "=", digest)
+          .where("vulnerability_id", "=", old.vulnerability_id)
+          .where("package_purl", "=", old.package_purl)
+          .execute();
+      }
+      continue;
+    }
+    seen.add(k);
+    const same =
+      old.state === "open" &&
+      old.package_name === next.package_name &&
+      old.installed_version === next.installed_version &&
+      old.fix_status === next.fix_status &&
+      old.fixed_versions_json === next.fixed_versions_json &&
+      old.severity === next.severity &&
+      old.data_json === next.data_json;
+    if (same) continue;
+    changed++;
+    await tx
+      .updateTable("findings")
+      .set({
+        package_name: next.package_name,
+        installed_version: next.installed_version,
+        fix_status: next.fix_status,
+        fixed_versions_json: next.fixed_versions_json,
+        severity: next.severity,
+        state: "open",
+        last_seen: at,
+        fixed_at: null,
+        data_json: next.data_json,
+      })
+      .where("image_digest", "=", digest)
+      .where("vulnerability_id", "=", old.vulnerability_id)
+      .where("package_purl", "=", old.package_purl)
+      .execute();
+  }
+  for (const [k, row] of rows) if (!seen.has(k)) inserts.push(row);
+  for (const part of chunks(inserts)) {
+    await tx
+      .insertInto("findings")
+      .values(part)
+      // A concurrent scan of the same image may have just written it: the last one wins.
+      .onConflict((oc) =>
+        oc.columns(["image_digest", "vulnerability_id", "package_purl"]).doUpdateSet((eb) => ({
+          package_name: eb.ref("excluded.package_name"),
+          installed_version: eb.ref("excluded.installed_version"),
+          fix_status: eb.ref("excluded.fix_status"),
+          fixed_versions_json: eb.ref("excluded.fixed_versions_json"),
+          severity: eb.ref("excluded.severity"),
+          state: "open",
+          last_seen: at,
+          fixed_at: null,
+          data_json: eb.ref("excluded.data_json"),
+        })),
+      )
+      .execute();
+  }
+  return { added: inserts.length, changed, fixed };
 }
 
 export function imageRepository(db: Kysely<Database>): ImageRepository {
@@ -117,9 +283,9 @@ export function imageRepository(db: Kysely<Database>): ImageRepository {
         .execute();
     },
 
-    async saveScan(scan, now) {
+    saveScan(scan, now) {
       const at = now.toISOString();
-      await db.transaction().execute(async (tx) => {
+      return db.transaction().execute(async (tx) => {
         await tx
           .updateTable("images")
           .set({
@@ -137,89 +303,43 @@ export function imageRepository(db: Kysely<Database>): ImageRepository {
         for (const part of chunks(pkgs)) {
           await tx
             .insertInto("image_packages")
-            .values(part.map((p) => ({ image_digest: scan.digest, purl: p.purl, name: p.name, version: p.version, type: p.type })))
+            .values(
+              part.map((p) => ({
+                image_digest: scan.digest,
+                purl: p.purl,
+                name: p.name,
+                version: p.version,
+                type: p.type,
+                match_ecosystem: p.matchEcosystem ?? null,
+                match_name: p.matchName ?? null,
+              })),
+            )
             // Two scans of one image may overlap (its own push and its index's): the last one wins.
             .onConflict((oc) =>
-              oc.columns(["image_digest", "purl"]).doUpdateSet((eb) => ({ name: eb.ref("excluded.name"), version: eb.ref("excluded.version"), type: eb.ref("excluded.type") })),
-            )
-            .execute();
-        }
-        for (const part of chunks(scan.vulnerabilities)) {
-          await tx
-            .insertInto("vulnerabilities")
-            .values(
-              part.map((v) => ({
-                id: v.id,
-                severity: v.severity,
-                title: v.title ?? null,
-                url: v.url ?? null,
-                aliases_json: JSON.stringify(v.aliases),
-                kev: v.kev ? 1 : 0,
-                modified: v.modified ?? null,
-              })),
-            )
-            .onConflict((oc) =>
-              oc.column("id").doUpdateSet((eb) => ({
-                severity: eb.ref("excluded.severity"),
-                title: eb.ref("excluded.title"),
-                url: eb.ref("excluded.url"),
-                aliases_json: eb.ref("excluded.aliases_json"),
-                kev: eb.ref("excluded.kev"),
-                modified: eb.ref("excluded.modified"),
+              oc.columns(["image_digest", "purl"]).doUpdateSet((eb) => ({
+                name: eb.ref("excluded.name"),
+                version: eb.ref("excluded.version"),
+                type: eb.ref("excluded.type"),
+                match_ecosystem: eb.ref("excluded.match_ecosystem"),
+                match_name: eb.ref("excluded.match_name"),
               })),
             )
             .execute();
         }
-        const seen = new Set<string>();
-        const findings = scan.findings.filter((f) => {
-          const k = `${f.vulnerabilityId}\n${f.packagePurl}`;
-          if (seen.has(k)) return false;
-          seen.add(k);
-          return true;
-        });
-        for (const part of chunks(findings)) {
-          await tx
-            .insertInto("findings")
-            .values(
-              part.map((f) => ({
-                image_digest: scan.digest,
-                vulnerability_id: f.vulnerabilityId,
-                package_purl: f.packagePurl,
-                package_name: f.packageName,
-                installed_version: f.installedVersion,
-                fix_status: f.fixStatus,
-                fixed_versions_json: JSON.stringify(f.fixedVersions),
-                severity: f.severity,
-                state: "open" as const,
-                first_seen: at,
-                last_seen: at,
-                fixed_at: null,
-                data_json: JSON.stringify(f.data),
-              })),
-            )
-            .onConflict((oc) =>
-              oc.columns(["image_digest", "vulnerability_id", "package_purl"]).doUpdateSet((eb) => ({
-                package_name: eb.ref("excluded.package_name"),
-                installed_version: eb.ref("excluded.installed_version"),
-                fix_status: eb.ref("excluded.fix_status"),
-                fixed_versions_json: eb.ref("excluded.fixed_versions_json"),
-                severity: eb.ref("excluded.severity"),
-                state: "open",
-                last_seen: at,
-                fixed_at: null,
-                data_json: eb.ref("excluded.data_json"),
-              })),
-            )
-            .execute();
-        }
-        // Open findings this scan did not see are fixed now (their last_seen is older than `at`).
-        await tx
-          .updateTable("findings")
-          .set({ state: "fixed", fixed_at: at })
-          .where("image_digest", "=", scan.digest)
-          .where("state", "=", "open")
-          .where("last_seen", "<", at)
-          .execute();
+        await upsertVulnerabilities(tx, scan.vulnerabilities);
+        const changes = await writeFindings(tx, scan.digest, scan.findings, at);
+        await markMatched(tx, scan.digest, at, scan.dbVersion);
+        return changes;
+      });
+    },
+
+    saveMatch(match, now) {
+      const at = now.toISOString();
+      return db.transaction().execute(async (tx) => {
+        await upsertVulnerabilities(tx, match.vulnerabilities);
+        const changes = await writeFindings(tx, match.digest, match.findings, at, match.scope);
+        await markMatched(tx, match.digest, at, match.dbVersion);
+        return changes;
       });
     },
 

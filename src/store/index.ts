@@ -6,6 +6,7 @@ import { openStore, storeLocation, type Store, type StoreLocation } from "./db.j
 import { imageRepository, type ImageRepository } from "./images.js";
 import { jobRepository, type JobRepository } from "./jobs.js";
 import { registryRepository, type RegistryRepository } from "./registry.js";
+import { rescanRepository, type RescanRepository } from "./rescan.js";
 import { tokenRepository, type TokenRepository } from "./tokens.js";
 
 export interface Repositories {
@@ -15,6 +16,7 @@ export interface Repositories {
   readonly jobs: JobRepository;
   readonly tokens: TokenRepository;
   readonly audit: AuditRepository;
+  readonly rescan: RescanRepository;
   readonly clusters: ClusterRepository;
 }
 
@@ -26,6 +28,7 @@ export function repositories(store: Store): Repositories {
     jobs: jobRepository(store.db, store.kind),
     tokens: tokenRepository(store.db),
     audit: auditRepository(store.db),
+    rescan: rescanRepository(store.db),
     clusters: clusterRepository(store.db),
   };
 }

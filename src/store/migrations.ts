@@ -306,9 +306,36 @@ function graph(kind: DialectKind): Migration {
   };
 }
 
+/**
+ * Continuous rescans (issue 7): each stored package keeps the key the matcher asks advisories under
+ * (ecosystem as advisoryQuery spells it, e.g. "Debian:12", and the normalised name — the source
+ * package for OS packages; both "" when the package is not matched), so a DB update finds the images
+ * an advisory names with one indexed query. NULL = stored before this migration (unknown). Images
+ * record when their findings were last matched and against which vulnerability DB (its built_at).
+ * rescan_advisories is the server's copy of the vulnerability DB's (advisory, modified, withdrawn,
+ * packages) as last seen, diffed against the next DB to find new, changed and removed advisories.
+ */
+function rescan(): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      for (const col of ["match_ecosystem", "match_name"]) await db.schema.alterTable("image_packages").addColumn(col, "text").execute();
+      await db.schema.createIndex("image_packages_match").on("image_packages").columns(["match_name", "match_ecosystem"]).execute();
+      for (const col of ["matched_at", "matched_db"]) await db.schema.alterTable("images").addColumn(col, "text").execute();
+      await db.schema
+        .createTable("rescan_advisories")
+        .addColumn("advisory_id", "text", (c) => c.primaryKey())
+        /** modified + withdrawn: a change in either re-matches the packages it names. */
+        .addColumn("fingerprint", "text", (c) => c.notNull())
+        /** JSON array of "<ecosystem>\n<normalised name>" keys from its affected[] entries. */
+        .addColumn("packages_json", "text", (c) => c.notNull())
+        .execute();
+    },
+  };
+}
+
 /** Every migration, by name (names sort in application order). */
 export function migrationProvider(kind: DialectKind): MigrationProvider {
   return {
-    getMigrations: () => Promise.resolve({ "0001_initial": initial(kind), "0002_ci_records": ciRecords(), "0003_graph": graph(kind) }),
+    getMigrations: () => Promise.resolve({ "0001_initial": initial(kind), "0002_ci_records": ciRecords(), "0003_graph": graph(kind), "0004_rescan": rescan() }),
   };
 }
