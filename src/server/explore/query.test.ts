@@ -23,7 +23,7 @@ test("parses 'pushed by code repository' with a quoted glob, several filters, an
       { type: "repository", filters: [{ field: "name", op: "~", value: "acme/*" }] },
     ],
   });
-  const ast = parseQuery('Image[ vuln.count > 3 , signed=false ][pushedAt>=now-30d]→workload[namespace!="kube-system", replicas<=10]');
+  const ast = parseQuery('Image[ vuln.count > 3 , signed=false ][pushedAt>=now-30d]→workload[namespace!="kube-system", podCount<=10]');
   assert.deepEqual(ast.steps[0], {
     type: "image",
     filters: [
@@ -34,11 +34,12 @@ test("parses 'pushed by code repository' with a quoted glob, several filters, an
   });
   assert.deepEqual(ast.steps[1]?.filters, [
     { field: "namespace", op: "!=", value: "kube-system" },
-    { field: "replicas", op: "<=", value: 10 },
+    { field: "podCount", op: "<=", value: 10 },
   ]);
   // values are normalised to the field's kind
-  const n = parseQuery('vulnerability[severity=HIGH, id=12345, cvss>=7.5, published>=2026-01-01] -> package[version="1.0"]');
-  assert.deepEqual(n.steps[0]?.filters.map((f) => f.value), ["high", "12345", 7.5, "2026-01-01"]);
+  const n = parseQuery('vulnerability[severity=HIGH, id=12345, kev=true] -> package[version="1.0"] -> image[pushedAt>=2026-01-01, vuln.count>=2]');
+  assert.deepEqual(n.steps[0]?.filters.map((f) => f.value), ["high", "12345", true]);
+  assert.deepEqual(n.steps[2]?.filters.map((f) => f.value), ["2026-01-01", 2]);
   assert.equal(parseQuery("service[type=loadbalancer]").steps[0]?.filters[0]?.value, "LoadBalancer");
 });
 
@@ -60,7 +61,7 @@ test("each error names its column", () => {
   errorAt("", 1, /empty query/);
   errorAt("workload -> ", 13, /expected a node type .* found end of query/);
   errorAt("workload -> imag", 13, /unknown node type "imag"/);
-  errorAt("workload -> repository", 13, /no edge between workload and repository \(workload connects to: image, ingress, namespace, service\)/);
+  errorAt("workload -> repository", 13, /no edge between workload and repository \(workload connects to: image, ingress, internet, namespace, service\)/);
   errorAt("image[severity>=high]", 7, /unknown field "severity" for image .*known: .*vuln\.severity/);
   errorAt("image[Signed]", 7, /did you mean "signed"/);
   errorAt("image[vuln.severity>=extreme]", 22, /field vuln\.severity takes a severity \(unknown, negligible, low, medium, high, critical\), got "extreme"/);
@@ -84,9 +85,10 @@ test("text and JSON round trip through formatQuery", () => {
     'image[pushedBy=repository] -> repository[name~"acme/*"]',
     "repository[name~acme/*, provider=github] -> pipelinerun[commit=0123abc, verified=true] -> image[digest=sha256:abcd] -> registry[host=ghcr.io]",
     'image[name="with space", os="debian \\"12\\"", vuln.id="123", tag.x="->"] -> image'.replace(', tag.x="->"', ', platform="a->b"'),
-    "cluster -> namespace -> workload[replicas>2] -> service[type=LoadBalancer] -> ingress[host~*.acme.test]",
-    'image -> finding[status=open, fixedAt<2026-11-01T10:00:00Z] -> vulnerability[kev, epss>0.5] -> package[name="true"]',
+    "cluster -> namespace -> workload[podCount>2] -> service[type=LoadBalancer] -> ingress[host~*.acme.test]",
+    'image -> finding[status=open, fixedAt<2026-11-01T10:00:00Z] -> vulnerability[kev, title~"*ssl*"] -> package[name="true"]',
     "image -> tag[name=latest] -> registry",
+    "internet -> workload[removed=false] -> image[vuln.severity>=high] -> pipelinerun -> repository",
   ];
   for (const t of texts) {
     const ast = parseQuery(t);
@@ -138,9 +140,12 @@ test("schema: every edge joins known types and every type has fields and an edge
     assert.ok(NODE_TYPES.includes(e.a) && NODE_TYPES.includes(e.b));
   }
   for (const t of NODE_TYPES) {
-    assert.ok(Object.keys(FIELDS[t]).length > 0, t);
+    // internet is a pseudo node without fields
+    assert.ok(Object.keys(FIELDS[t]).length > 0 || t === "internet", t);
     assert.ok(EDGES.some((e) => e.a === t || e.b === t), t);
   }
   assert.equal(edgeBetween("image", "workload")?.name, "runs");
   assert.equal(edgeBetween("repository", "pipelinerun")?.name, "built");
+  assert.equal(edgeBetween("workload", "internet")?.name, "reaches");
+  assert.throws(() => parseQuery("internet[exposed]"), /internet has no fields/);
 });

@@ -301,7 +301,7 @@ function validateDraft(draft: Draft, pos: StepPos[], limits: QueryLimits): Query
       const spec = Object.hasOwn(known, f.field) ? known[f.field] : undefined;
       if (!spec) {
         const near = Object.keys(known).find((k) => k.toLowerCase() === f.field.toLowerCase());
-        throw err(fp.field, `unknown field "${f.field}" for ${typeName}${near ? ` (did you mean "${near}"?)` : ""} (known: ${Object.keys(known).join(", ")})`);
+        throw err(fp.field, `unknown field "${f.field}" for ${typeName}${near ? ` (did you mean "${near}"?)` : ""} ${Object.keys(known).length > 0 ? ` (known: ${Object.keys(known).join(", ")})` : ` (${typeName} has no fields)`}`);
       }
       if (!OPS_BY_KIND[spec.type.kind].includes(f.op)) {
         throw err(fp.op, `operator "${f.op}" does not apply to ${spec.type.kind} field ${f.field} (use: ${OPS_BY_KIND[spec.type.kind].join(" ")})`);

@@ -16,6 +16,7 @@ export const NODE_TYPES = [
   "finding",
   "service",
   "ingress",
+  "internet",
 ] as const;
 export type NodeType = (typeof NODE_TYPES)[number];
 
@@ -80,17 +81,17 @@ export const FIELDS: Record<NodeType, Record<string, FieldSpec>> = {
   },
   image: {
     digest: { type: S, doc: "manifest digest" },
-    name: { type: S, doc: 'registry/repository, e.g. "ghcr.io/acme/web"' },
+    name: { type: S, doc: 'registry host/repository of a tag pointing at it (or its index), e.g. "ghcr.io/acme/web"' },
     platform: { type: S, doc: 'e.g. "linux/amd64"' },
     os: { type: S, doc: 'distribution, e.g. "debian 12"' },
     pushedAt: { type: T, doc: "last push" },
     pulledAt: { type: T, doc: "last pull" },
     scannedAt: { type: T, doc: "last scan or re-match" },
     scanned: { type: B, doc: "has an inventory" },
-    signed: { type: B, doc: "has a verified signature" },
-    hasProvenance: { type: B, doc: "has verified provenance" },
-    running: { type: B, doc: "runs in a connected cluster" },
-    pushedBy: { type: E("repository", "unknown"), doc: '"repository": traced to the code repository that built it' },
+    signed: { type: B, doc: "has a verified signature (attestations, on the image or its index)" },
+    hasProvenance: { type: B, doc: "has verified provenance (attestations, on the image or its index)" },
+    running: { type: B, doc: "runs in a workload of a connected cluster (not aged out)" },
+    pushedBy: { type: E("repository", "unknown"), doc: '"repository": traced to the code repository that built it (a CI record or OCI labels, on the image or its index)' },
     "vuln.severity": { type: V, doc: "highest severity among open findings" },
     "vuln.count": { type: N, doc: "number of open findings" },
     "vuln.id": { type: S, doc: "has an open finding for this vulnerability id (or alias)" },
@@ -112,7 +113,8 @@ export const FIELDS: Record<NodeType, Record<string, FieldSpec>> = {
     namespace: { type: S, doc: "namespace name" },
     cluster: { type: S, doc: "cluster name" },
     internetExposed: { type: B, doc: "reachable from the internet through a Service or Ingress" },
-    replicas: { type: N, doc: "running pods" },
+    podCount: { type: N, doc: "pods seen" },
+    removed: { type: B, doc: "aged out of the cluster; removed workloads appear only when a filter names this field" },
   },
   namespace: {
     name: { type: S, doc: "namespace name" },
@@ -126,18 +128,15 @@ export const FIELDS: Record<NodeType, Record<string, FieldSpec>> = {
     version: { type: S, doc: "installed version" },
     type: { type: S, doc: 'ecosystem, e.g. "deb", "npm"' },
     purl: { type: S, doc: "package URL" },
-    license: { type: S, doc: "declared license" },
   },
   vulnerability: {
     id: { type: S, doc: "advisory id or alias (CVE-…, GHSA-…)" },
     severity: { type: V, doc: "severity" },
-    cvss: { type: N, doc: "CVSS base score" },
-    epss: { type: N, doc: "EPSS probability" },
     kev: { type: B, doc: "listed in CISA KEV" },
-    published: { type: T, doc: "publication time" },
+    title: { type: S, doc: "advisory title" },
   },
   finding: {
-    status: { type: E("new", "open", "fixed"), doc: "lifecycle status" },
+    status: { type: E("new", "open", "fixed"), doc: "lifecycle: open (still found; includes new), new (open, first seen by the image's latest scan or re-match), fixed" },
     severity: { type: V, doc: "severity" },
     fixable: { type: B, doc: "a fixed version exists" },
     fixedVersion: { type: S, doc: "first fixed version" },
@@ -147,15 +146,18 @@ export const FIELDS: Record<NodeType, Record<string, FieldSpec>> = {
   service: {
     name: { type: S, doc: "service name" },
     namespace: { type: S, doc: "namespace name" },
+    cluster: { type: S, doc: "cluster name" },
     type: { type: E("ClusterIP", "NodePort", "LoadBalancer", "ExternalName"), doc: "service type" },
     internetExposed: { type: B, doc: "exposed to the internet" },
   },
   ingress: {
     name: { type: S, doc: "ingress name" },
     namespace: { type: S, doc: "namespace name" },
-    host: { type: S, doc: "rule host" },
+    cluster: { type: S, doc: "cluster name" },
+    host: { type: S, doc: "a rule host" },
     internetExposed: { type: B, doc: "exposed to the internet" },
   },
+  internet: {},
 };
 
 export interface EdgeSpec {
@@ -168,32 +170,37 @@ export interface EdgeSpec {
 }
 
 /**
- * Edges of the graph. A path may follow an edge in either direction. `image — repository` and
- * `image — vulnerability` are derived shortcuts (through pipeline runs, OCI labels or provenance;
- * through findings) for the classic "pushed by code repository" and "has vulnerabilities" queries.
+ * Edges of the graph. A path may follow an edge in either direction (result edges are reported
+ * from a to b whichever way the path went), except `image — image`, which goes from an index to its
+ * platform images. `image — repository` and `image — vulnerability` are derived shortcuts (through
+ * CI records or OCI labels; through open findings) for the classic "pushed by code repository" and
+ * "has vulnerabilities" queries. `internet` is a single pseudo node reaching every internet-exposed
+ * workload. Edges through an image also hold for its platform images (what runs from an index, or
+ * was pushed or tagged as one, is each of its platform images).
  */
 export const EDGES: readonly EdgeSpec[] = [
   { a: "repository", b: "pipelinerun", name: "built", details: ["runUrl", "commit", "ref"] },
-  { a: "pipelinerun", b: "image", name: "pushed", details: ["pushedAt"] },
-  { a: "image", b: "repository", name: "source", details: ["via", "runUrl"] },
+  { a: "pipelinerun", b: "image", name: "pushed", details: ["pushedAt", "via"] },
+  { a: "image", b: "repository", name: "source", details: ["via", "commit", "runUrl"] },
   { a: "image", b: "registry", name: "storedIn", details: ["pushedAt", "pulledAt"] },
   { a: "registry", b: "tag", name: "hasTag", details: [] },
   { a: "tag", b: "image", name: "pointsTo", details: ["pushedAt"] },
-  { a: "image", b: "image", name: "builtFrom", details: [] },
-  { a: "workload", b: "image", name: "runs", details: ["container", "namespace", "cluster"] },
+  { a: "image", b: "image", name: "hasPlatform", details: ["platform"] },
+  { a: "workload", b: "image", name: "runs", details: ["container", "imageRef", "namespace", "cluster"] },
   { a: "workload", b: "namespace", name: "in", details: [] },
   { a: "namespace", b: "cluster", name: "in", details: [] },
-  { a: "workload", b: "service", name: "exposedBy", details: ["port"] },
-  { a: "workload", b: "ingress", name: "exposedBy", details: ["host", "path"] },
-  { a: "ingress", b: "service", name: "routesTo", details: ["host", "path"] },
+  { a: "workload", b: "service", name: "exposedBy", details: ["via", "route", "ports"] },
+  { a: "workload", b: "ingress", name: "exposedBy", details: ["host", "path", "route"] },
+  { a: "ingress", b: "service", name: "routesTo", details: ["host", "path", "servicePort"] },
   { a: "service", b: "namespace", name: "in", details: [] },
   { a: "ingress", b: "namespace", name: "in", details: [] },
-  { a: "image", b: "package", name: "contains", details: ["layer", "path"] },
-  { a: "package", b: "vulnerability", name: "affectedBy", details: ["fixedVersion"] },
+  { a: "image", b: "package", name: "contains", details: [] },
+  { a: "package", b: "vulnerability", name: "affectedBy", details: ["fixedVersions", "status"] },
   { a: "image", b: "finding", name: "has", details: ["status", "firstSeen"] },
   { a: "finding", b: "package", name: "in", details: [] },
   { a: "finding", b: "vulnerability", name: "of", details: [] },
-  { a: "image", b: "vulnerability", name: "affectedBy", details: ["package", "fixedVersion", "status"] },
+  { a: "image", b: "vulnerability", name: "affectedBy", details: ["packages", "fixedVersions", "status"] },
+  { a: "internet", b: "workload", name: "reaches", details: ["via", "route", "service", "ingress", "host", "addresses"] },
 ];
 
 /** The edge joining two consecutive step types, if any (either direction). */
