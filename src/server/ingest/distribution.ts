@@ -4,6 +4,7 @@
 //                actor: { name }, source: { addr, instanceID } }] }
 // Validated field by field (untrusted input); every problem is named before the envelope is refused.
 import { BerthError } from "../../util/errors.js";
+import { invalidNotification } from "./reference-fields.js";
 
 export const DISTRIBUTION_EVENTS_MEDIA_TYPE = "application/vnd.docker.distribution.events.v1+json";
 
@@ -20,9 +21,13 @@ export interface RegistryEvent {
   /** Registry host as the client addressed it ("127.0.0.1:5000"), from target.url or request.host. */
   readonly host?: string;
   readonly actor?: string;
+  /** The format it arrived in (absent: Distribution). Harbor and generic events carry no media type. */
+  readonly source?: RegistryEventSource;
   /** The event as received, for the record. */
   readonly raw: unknown;
 }
+
+export type RegistryEventSource = "distribution" | "harbor" | "generic";
 
 /** Media types of manifests and indexes: the events that name an image (not a layer blob). */
 export const MANIFEST_MEDIA_TYPES: ReadonlySet<string> = new Set([
@@ -36,14 +41,16 @@ export const INDEX_MEDIA_TYPES: ReadonlySet<string> = new Set(["application/vnd.
 
 const ACTIONS: readonly RegistryAction[] = ["push", "pull", "delete", "mount"];
 const DIGEST_RE = /^sha(256:[a-f0-9]{64}|512:[a-f0-9]{128})$/;
-const MAX_EVENTS = 1000;
-const MAX_STRING = 4096;
+/** Bounds shared by every notification format (ingest/harbor.ts, ingest/generic.ts). */
+export const MAX_EVENTS = 1000;
+export const MAX_STRING = 4096;
 
-function isRecord(v: unknown): v is Record<string, unknown> {
+export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function str(obj: Record<string, unknown>, key: string, path: string, errors: string[], required = false): string | undefined {
+/** A bounded optional (or required) string field; problems are appended to `errors` with their path. */
+export function str(obj: Record<string, unknown>, key: string, path: string, errors: string[], required = false): string | undefined {
   const v = obj[key];
   if (v === undefined || v === null || v === "") {
     if (required) errors.push(`${path}.${key}: required`);
@@ -76,10 +83,18 @@ export function isValidDigest(s: string): boolean {
   return DIGEST_RE.test(s);
 }
 
-/** Parses an envelope; throws BerthError("input") listing every invalid field. */
-export function parseDistributionEnvelope(body: unknown): RegistryEvent[] {
-  if (!isRecord(body) || !Array.isArray(body.events)) throw new BerthError("input", "not a Distribution notification envelope: expected {\"events\": [...]}");
-  if (body.events.length > MAX_EVENTS) throw new BerthError("limit", `envelope has ${body.events.length} events; at most ${MAX_EVENTS} are accepted`);
+/**
+ * The `{"events": [...]}` walk the Distribution and generic envelopes share: the count bounded, each
+ * event an object, every problem collected with its path before one refusal (BerthError "input").
+ * `parseEvent` appends to `errors` and returns undefined for an event it refuses.
+ */
+export function parseEventList(
+  body: unknown,
+  what: string,
+  parseEvent: (ev: Record<string, unknown>, path: string, errors: string[]) => RegistryEvent | undefined,
+): RegistryEvent[] {
+  if (!isRecord(body) || !Array.isArray(body.events)) throw new BerthError("input", `not a ${what} envelope: expected {"events": [...]}`);
+  if (body.events.length > MAX_EVENTS) throw new BerthError("limit", `${what} envelope has ${body.events.length} events; at most ${MAX_EVENTS} are accepted`);
   const errors: string[] = [];
   const out: RegistryEvent[] = [];
   body.events.forEach((ev: unknown, i: number) => {
@@ -89,13 +104,23 @@ export function parseDistributionEnvelope(body: unknown): RegistryEvent[] {
       return;
     }
     const before = errors.length;
+    const parsed = parseEvent(ev, path, errors);
+    if (parsed && errors.length === before) out.push(parsed);
+  });
+  if (errors.length) throw invalidNotification(`${what} notification`, errors);
+  return out;
+}
+
+/** Parses an envelope; throws BerthError("input") listing every invalid field. */
+export function parseDistributionEnvelope(body: unknown): RegistryEvent[] {
+  return parseEventList(body, "Distribution", (ev, path, errors) => {
     const id = str(ev, "id", path, errors, true);
     const action = str(ev, "action", path, errors, true);
     if (action !== undefined && !(ACTIONS as readonly string[]).includes(action)) errors.push(`${path}.action: "${action}" is not one of ${ACTIONS.join(", ")}`);
     const target = ev.target;
     if (!isRecord(target)) {
       errors.push(`${path}.target: expected an object`);
-      return;
+      return undefined;
     }
     const repository = str(target, "repository", `${path}.target`, errors, true);
     const digest = str(target, "digest", `${path}.target`, errors);
@@ -107,9 +132,9 @@ export function parseDistributionEnvelope(body: unknown): RegistryEvent[] {
     const requestHost = str(request, "host", `${path}.request`, errors);
     const actor = isRecord(ev.actor) ? str(ev.actor, "name", `${path}.actor`, errors) : undefined;
     const timestamp = str(ev, "timestamp", path, errors);
-    if (errors.length > before || !id || !action || !repository) return;
+    if (!id || !action || !repository) return undefined;
     const host = hostOf(url, requestHost);
-    out.push({
+    return {
       id,
       action: action as RegistryAction,
       repository,
@@ -120,13 +145,16 @@ export function parseDistributionEnvelope(body: unknown): RegistryEvent[] {
       ...(host ? { host } : {}),
       ...(actor ? { actor } : {}),
       raw: ev,
-    });
+    };
   });
-  if (errors.length) throw new BerthError("input", `invalid registry notification: ${errors.slice(0, 10).join("; ")}${errors.length > 10 ? ` (and ${errors.length - 10} more)` : ""}`);
-  return out;
 }
 
-/** True when the event names an image manifest or index (layer blob events are only recorded). */
+/**
+ * True when the event names an image manifest or index (layer blob events are only recorded).
+ * Harbor and generic events name artifacts (manifests) and may carry no media type at all.
+ */
 export function namesImage(ev: RegistryEvent): boolean {
-  return ev.digest !== undefined && ev.mediaType !== undefined && MANIFEST_MEDIA_TYPES.has(ev.mediaType);
+  if (ev.digest === undefined) return false;
+  if (ev.mediaType !== undefined) return MANIFEST_MEDIA_TYPES.has(ev.mediaType);
+  return ev.source === "harbor" || ev.source === "generic";
 }
