@@ -17,8 +17,11 @@ import { discoverCommand } from "./discover.js";
 import { verifyCommand } from "./verify.js";
 import { policyCommand } from "./policy.js";
 import { serverCommand } from "./server.js";
+import { workerCommand } from "./worker.js";
 import { tokenCommand } from "./token.js";
 import { recordCommand } from "./record.js";
+import { exploreCommand } from "./explore.js";
+import { clusterCommand } from "./cluster.js";
 
 export function buildProgram(io: Io): Command {
   const program = new Command("berth")
@@ -41,8 +44,11 @@ export function buildProgram(io: Io): Command {
   program.addCommand(verifyCommand(io));
   program.addCommand(policyCommand(io));
   program.addCommand(serverCommand(io));
+  program.addCommand(workerCommand(io));
   program.addCommand(tokenCommand(io));
   program.addCommand(recordCommand(io));
+  program.addCommand(exploreCommand(io));
+  program.addCommand(clusterCommand(io));
   program.addCommand(dbCommand({ stdout: (t) => io.stdout.write(t), stderr: (t) => io.stderr.write(t), env: io.env }));
   const inherit = (parent: Command) => {
     for (const c of parent.commands) {

@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 document served at GET /openapi.json, written by hand next to the routes it
 // describes (app.ts). A test checks that every route the app registers is documented.
 import { BERTH_VERSION } from "../util/about.js";
+import { dashboardPaths, dashboardSchemas } from "./routes/dashboard-openapi.js";
 
 const error = { $ref: "#/components/schemas/Error" };
 const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: error } } });
@@ -21,6 +22,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       schemas: {
         Error: { type: "object", required: ["error", "message"], properties: { error: { type: "string" }, message: { type: "string" } } },
+        ...dashboardSchemas,
         DistributionEnvelope: {
           type: "object",
           required: ["events"],
@@ -149,8 +151,9 @@ export function openApiDocument(): Record<string, unknown> {
                 digest: { type: "string" },
                 scanned: { type: "boolean" },
                 fixableBySeverity: { type: "object", additionalProperties: { type: "integer" }, description: "Open findings with a fixed version, by severity." },
-                signed: { type: "boolean", description: "Signatures are not stored yet: always false." },
-                provenanceRepository: { type: "string", description: "Not stored yet: absent." },
+                signed: { type: "boolean", description: "A signature verified with the server's trusted keys (--trust-key, --trust-policy), over this digest or its index." },
+                unverifiedSignatures: { type: "integer", description: "Signatures found that do not verify." },
+                provenanceRepositories: { type: "array", items: { type: "string" }, description: "Source repositories named by verified SLSA provenance, host-qualified (github.com/acme/web)." },
                 owner: { type: "string" },
                 registry: { type: "string" },
               },
@@ -224,11 +227,67 @@ export function openApiDocument(): Record<string, unknown> {
             },
             summary: { type: "object", additionalProperties: { type: "integer" }, description: "Open findings per severity." },
             findings: { type: "array", items: { $ref: "#/components/schemas/Finding" }, description: "Open findings (with ?include=fixed, fixed ones too); for an index, those of its platform images." },
+            attestations: {
+              type: "array",
+              description: "Signatures and attestations found next to the image (and its index) at its last scan or referrer push, each verified against the server's trust.",
+              items: {
+                type: "object",
+                properties: {
+                  subject: { type: "string", description: "The digest the evidence is about: this image or its index." },
+                  digest: { type: "string", description: "Digest of the signature payload or DSSE envelope (the referrer manifest's when unreadable)." },
+                  kind: { type: "string", enum: ["signature", "provenance", "sbom", "vuln", "custom", "unreadable", "discovery-error"] },
+                  signer: { type: ["string", "null"], description: "Key id (sha256 of the SPKI) that verified it, else the one claimed." },
+                  verified: { type: "boolean" },
+                  predicateType: { type: ["string", "null"] },
+                  sourceRepository: { type: ["string", "null"], description: "Verified provenance: the source repository it names." },
+                  locations: { type: "array", items: { type: "string" } },
+                  problem: { type: ["string", "null"], description: "Why it does not count, when it does not." },
+                  discoveredAt: { type: "string", format: "date-time" },
+                },
+              },
+            },
+          },
+        },
+        ExploreResult: {
+          type: "object",
+          required: ["query", "ast", "nodes", "paths", "nextCursor"],
+          properties: {
+            query: { type: "string", description: "Canonical text form of the query." },
+            ast: { type: "object", description: "The validated query as JSON (the POST form)." },
+            nodes: {
+              type: "object",
+              description: 'Nodes by key "<type>:<id>" (image: digest; tag: "<registryRepoId>:<tag>"; namespace: "<clusterId>/<name>"; service/ingress: "<clusterId>/<ns>/<name>"; finding: "<digest>|<vulnId>|<purl>"; internet: "internet").',
+              additionalProperties: {
+                type: "object",
+                required: ["type", "id", "label", "props"],
+                properties: { type: { type: "string" }, id: { type: "string" }, label: { type: "string" }, props: { type: "object" } },
+              },
+            },
+            paths: {
+              type: "array",
+              items: {
+                type: "object",
+                required: ["nodes", "edges"],
+                properties: {
+                  nodes: { type: "array", items: { type: "string" }, description: "One node key per query step." },
+                  edges: {
+                    type: "array",
+                    items: {
+                      type: "object",
+                      required: ["name", "from", "to", "details"],
+                      properties: { name: { type: "string" }, from: { type: "string" }, to: { type: "string" }, details: { type: "object" } },
+                    },
+                  },
+                },
+              },
+            },
+            nextCursor: { type: ["string", "null"] },
           },
         },
       },
     },
     paths: {
+      ...dashboardPaths,
       "/healthz": {
         get: { summary: "Liveness", security: [], responses: { "200": { description: "The process is up", content: { "application/json": { schema: { type: "object", properties: { status: { const: "ok" } } } } } } } },
       },
@@ -282,6 +341,75 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      "/api/v1/clusters": {
+        get: {
+          summary: "Kubernetes clusters in the inventory, with counts",
+          description: "Roles: admin, read, ingest. Clusters the server watches (`--kubeconfig`, source kubeconfig) and clusters whose snapshots are pushed (source push); workloads counts live ones, removedWorkloads the aged-out ones.",
+          security: [{ bearer: [] }],
+          responses: {
+            "200": {
+              description: "The clusters",
+              content: {
+                "application/json": {
+                  schema: {
+                    type: "object",
+                    properties: {
+                      clusters: {
+                        type: "array",
+                        items: {
+                          type: "object",
+                          properties: {
+                            name: { type: "string" },
+                            source: { type: "string", enum: ["kubeconfig", "push"] },
+                            lastSeenAt: { type: ["string", "null"] },
+                            namespaces: { type: "integer" },
+                            workloads: { type: "integer" },
+                            removedWorkloads: { type: "integer" },
+                            internetExposedWorkloads: { type: "integer" },
+                            images: { type: "integer" },
+                            services: { type: "integer" },
+                            ingresses: { type: "integer" },
+                            warnings: { type: "array", items: { type: "string" } },
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+            "401": errorResponse("Missing or invalid token"),
+          },
+        },
+      },
+      "/api/v1/clusters/{name}/snapshot": {
+        post: {
+          summary: "Store a snapshot of a cluster the server cannot reach (berth cluster snapshot --server)",
+          description:
+            "Roles: admin, ingest. The body is a ClusterSnapshot as `berth cluster snapshot` prints it; validated field by field (resolved digests re-derived from each imageID), at most 64 MiB. Replaces the cluster's namespaces, services and ingresses, upserts its workloads and ages out the ones absent; running images never seen before are queued for scanning when their registry is allowed. Refused with 409 for a cluster the server watches itself.",
+          security: [{ bearer: [] }],
+          parameters: [{ name: "name", in: "path", required: true, schema: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$" } }],
+          requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["cluster", "collectedAt", "namespaces", "workloads", "services", "ingresses"], description: "model/cluster.ts ClusterSnapshot; cluster must equal {name}." } } } },
+          responses: {
+            "200": {
+              description: "Stored",
+              content: {
+                "application/json": {
+                  schema: {
+                    type: "object",
+                    properties: { cluster: { type: "string" }, upserted: { type: "integer" }, removed: { type: "integer" }, enqueued: { type: "integer" }, skipped: { type: "integer", description: "New running images not queued: registry not allowed" } },
+                  },
+                },
+              },
+            },
+            "400": errorResponse("Invalid snapshot (each bad field named by its path) or cluster name"),
+            "401": errorResponse("Missing or invalid token"),
+            "403": errorResponse("The token's role may not ingest"),
+            "409": errorResponse("The cluster is watched by the server through its kubeconfig"),
+            "413": errorResponse("Body larger than 64 MiB, or a count over its bound"),
+          },
+        },
+      },
       "/api/v1/admission": {
         post: {
           summary: "Kubernetes ValidatingAdmissionWebhook (deploy gate)",
@@ -308,6 +436,49 @@ export function openApiDocument(): Record<string, unknown> {
             "400": errorResponse("Not an AdmissionReview v1"),
             "401": errorResponse("Wrong secret, or no admission secret configured"),
             "413": errorResponse("Body larger than 3 MiB"),
+          },
+        },
+      },
+      "/api/v1/explore": {
+        get: {
+          summary: "Explorer path query (text form), e.g. internet -> workload -> image[vuln.severity>=high] -> pipelinerun -> repository",
+          description: "Any token role. `berth explore --fields` lists node types, fields and edges. Paths are ordered by their node keys; pass nextCursor back as cursor for the next page.",
+          security: [{ bearer: [] }],
+          parameters: [
+            { name: "q", in: "query", required: true, schema: { type: "string", maxLength: 2048 } },
+            { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 500, default: 50 } },
+            { name: "cursor", in: "query", required: false, schema: { type: "string" } },
+          ],
+          responses: {
+            "200": { description: "Matching paths", content: { "application/json": { schema: { $ref: "#/components/schemas/ExploreResult" } } } },
+            "400": errorResponse("Bad query (the message names the column or JSON path), limit or cursor"),
+            "401": errorResponse("Missing or invalid token"),
+          },
+        },
+        post: {
+          summary: "Explorer path query (text or JSON AST form)",
+          description: "Any token role. Body: { query: text | { steps: [{ type, filters: [{ field, op, value }] }] }, limit?, cursor? }.",
+          security: [{ bearer: [] }],
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  required: ["query"],
+                  properties: {
+                    query: { oneOf: [{ type: "string", maxLength: 2048 }, { type: "object", required: ["steps"], properties: { steps: { type: "array", minItems: 1, maxItems: 8 } } }] },
+                    limit: { type: "integer", minimum: 1, maximum: 500, default: 50 },
+                    cursor: { type: "string" },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            "200": { description: "Matching paths", content: { "application/json": { schema: { $ref: "#/components/schemas/ExploreResult" } } } },
+            "400": errorResponse("Bad query (the message names the column or JSON path), limit or cursor"),
+            "401": errorResponse("Missing or invalid token"),
           },
         },
       },
