@@ -33,7 +33,8 @@ export interface FakeApi {
   close(): Promise<void>;
 }
 
-export async function fakeApiServer(lists: Record<string, unknown[]>, watches: Record<string, WatchScript[]> = {}): Promise<FakeApi> {
+/** `port` 0 picks a free one. */
+export async function fakeApiServer(lists: Record<string, unknown[]>, watches: Record<string, WatchScript[]> = {}, port = 0): Promise<FakeApi> {
   const requests: FakeApi["requests"] = [];
   const listCalls = new Map<string, number>();
   const send = (res: ServerResponse, status: number, body: unknown): void => {
@@ -83,10 +84,10 @@ export async function fakeApiServer(lists: Record<string, unknown[]>, watches: R
     }
     send(res, 200, body);
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${bound}`,
     requests,
     close: () =>
       new Promise<void>((r) => {
