@@ -21,6 +21,7 @@ pkgs=(
   binutils          # objcopy: the cargo-auditable test binary's .dep-v0 section
   git
   postgresql        # the server's store runs its suite on a real PostgreSQL too
+  chromium          # the real browser the web UI's end-to-end tests drive (playwright-core, executablePath)
 )
 missing=()
 for p in "${pkgs[@]}"; do

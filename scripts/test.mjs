@@ -8,12 +8,12 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 
-function walk(dir, out) {
+function walk(dir, out, keep = (name) => name.endsWith(".test.ts")) {
   for (const name of readdirSync(dir)) {
     if (name === "node_modules" || name === "testdata" || name.startsWith(".")) continue;
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) walk(p, out);
-    else if (name.endsWith(".test.ts")) out.push(p);
+    if (statSync(p).isDirectory()) walk(p, out, keep);
+    else if (keep(name)) out.push(p);
   }
   return out;
 }
@@ -25,6 +25,18 @@ function step(title, cmd, args) {
     process.stderr.write(`\n== ${title}: failed (exit ${r.status ?? r.signal})\n`);
     process.exit(r.status || 1);
   }
+}
+
+/** dist/web is older than a file of web/ or of the shared schema (the UI tests serve it). */
+function webBuildStale() {
+  let built;
+  try {
+    built = statSync("dist/web/index.html").mtimeMs;
+  } catch {
+    return true;
+  }
+  const sources = [...walk("web", [], () => true), "src/server/explore/schema.ts", "package-lock.json"];
+  return sources.some((f) => statSync(f).mtimeMs > built);
 }
 
 const filters = process.argv.slice(2);
@@ -39,7 +51,9 @@ if (filters.length === 0) {
   step("setup: real Debian 12 test image (cached)", process.execPath, [...tsx, "test/support/debian-image.ts"]);
   step("setup: real Debian packages the language tests extract (cached)", process.execPath, [...tsx, "test/support/debian-debs.ts", "--all"]);
   step("setup: mixed real image (cached)", process.execPath, [...tsx, "test/support/mixed-image.ts", "src/catalog/lang/javascript/testdata/project"]);
+  if (webBuildStale()) step("setup: web UI build (vite, dist/web)", process.execPath, ["node_modules/vite/bin/vite.js", "build", "--config", "web/vite.config.ts", "--logLevel", "warn"]);
   step("typecheck", process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json", "--noEmit"]);
+  step("typecheck: web UI", process.execPath, ["node_modules/typescript/bin/tsc", "-p", "web/tsconfig.json"]);
   step("lint", process.execPath, ["node_modules/eslint/bin/eslint.js", "--max-warnings=0", "."]);
 }
 process.stderr.write(`\n== tests (${files.length} files)\n`);

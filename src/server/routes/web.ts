@@ -96,7 +96,7 @@ export function registerWebRoutes(app: FastifyInstance, opts: WebOptions): void 
     try {
       if (statSync(abs).size > MAX_FILE_BYTES) return undefined;
       const body = readFileSync(abs);
-      const loaded: Loaded = COMPRESSIBLE.has(extname(rel)) && body.length > 1024 ? { body, gzip: gzipSync(body, { level: 9 }) } : { body };
+      const loaded: Loaded = COMPRESSIBLE.has(extname(rel)) && body.length > 1024 ? { body, gzip: gzipSync(body) } : { body };
       cache.set(rel, loaded);
       return loaded;
     } catch {

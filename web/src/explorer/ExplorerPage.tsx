@@ -36,7 +36,8 @@ export default function ExplorerPage() {
     setError(null);
     performance.mark("berth:query-start");
     try {
-      const res = await explore(query, { limit: PAGE_SIZE, cursor: cursorStack[cursorStack.length - 1] ?? null, signal: c.signal });
+      const cursor = cursorStack[cursorStack.length - 1] ?? null;
+      const res = await explore(query, { limit: PAGE_SIZE, cursor, signal: c.signal });
       if (c.signal.aborted) return;
       setResult(res);
       setCursors(cursorStack);

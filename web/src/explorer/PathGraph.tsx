@@ -6,8 +6,8 @@ import type { ExploreResponse, PathEdge } from "../api.js";
 import { typeLabel } from "./builder.js";
 import { edgeKey, isSelected, type Selection } from "./selection.js";
 
-const COL_W = 220;
-const GAP = 90;
+const COL_W = 180;
+const GAP = 70;
 const ROW_H = 40;
 const NODE_H = 28;
 const TOP = 36;
@@ -141,7 +141,7 @@ export function PathGraph({ result, selection, onSelect }: { result: ExploreResp
                 <title>{label}</title>
                 <rect x={x(i)} y={y} width={COL_W} height={NODE_H} rx={6} />
                 <text x={x(i) + 10} y={y + NODE_H / 2 + 4}>
-                  {truncate(label, 30)}
+                  {truncate(label, 25)}
                 </text>
               </g>
             );
