@@ -218,7 +218,7 @@ type FieldImpl =
 const col = (c: string) => ({ expr: (a: string) => ref(a, c) });
 
 /** Either the image's own digest or its index's: what is recorded about an index holds for its platform images. */
-const digestOf = (a: string, column: Sql): Sql => sql`${column} IN (${ref(a, "digest")}, ${ref(a, "index_digest")})`;
+const digestOf = (a: string, column: Sql): Sql => sql`(${ref(a, "digest")} = ${column} OR ${ref(a, "index_digest")} = ${column})`;
 
 function openFindings(ctx: Ctx, a: string, more: (f: string) => Sql[]): Sql {
   const f = ctx.aliases.next("f");
@@ -363,7 +363,16 @@ const FIELD_IMPLS: { readonly [T in NodeType]: Readonly<Record<keyof (typeof FIE
   cluster: { name: col("name") },
   package: { name: col("name"), version: col("version"), type: col("type"), purl: col("purl") },
   vulnerability: {
-    id: { some: (a, ctx, elem) => vulnIdSome(ctx, a, ref(a, "id"), elem) },
+    id: {
+      // An uncorrelated IN (ids matching, or whose aliases match) lets the primary key drive.
+      some: (a, ctx, elem) => {
+        if (!elem) return TRUE;
+        const v = ctx.aliases.next("v");
+        const w = ctx.aliases.next("v");
+        const j = ctx.aliases.next("j");
+        return sql`${ref(a, "id")} IN (SELECT ${ref(v, "id")} FROM ${table("vulnerabilities", v)} WHERE ${elem(ref(v, "id"))} UNION SELECT ${ref(w, "id")} FROM ${table("vulnerabilities", w)}, ${jsonStrings(ctx, ref(w, "aliases_json"), j)} WHERE ${elem(ref(j, "value"))})`;
+      },
+    },
     severity: col("severity"),
     kev: { pred: (a) => sql`${ref(a, "kev")} = 1` },
     title: col("title"),
@@ -596,6 +605,14 @@ export function compileQuery(ast: QueryAst, cc: CompileContext): Compiled {
     const keyColumns: string[] = [];
     const keyKinds: ("int" | "text")[] = [];
     const extraColumns: string[] = [];
+    const prev = steps[i - 1];
+    if (prev) {
+      const { spec, forward } = stepEdge(prev.type, s.type);
+      const [a, b] = forward ? [prev.alias, alias] : [alias, prev.alias];
+      const e = EDGE_IMPLS[edgeKey(spec)]!(a ?? "", b ?? "", ctx);
+      from.push(...e.from);
+      where.push(...e.where);
+    }
     if (t && alias) {
       from.push(table(t.table, alias));
       t.keys.forEach((k, j) => {
@@ -614,14 +631,6 @@ export function compileQuery(ast: QueryAst, cc: CompileContext): Compiled {
       // Workloads that left the cluster are history: only a filter on `removed` brings them back.
       if (s.type === "workload" && !s.filters.some((f) => f.field === "removed")) where.push(sql`${ref(alias, "removed_at")} IS NULL`);
     }
-    const prev = steps[i - 1];
-    if (prev) {
-      const { spec, forward } = stepEdge(prev.type, s.type);
-      const [a, b] = forward ? [prev.alias, alias] : [alias, prev.alias];
-      const e = EDGE_IMPLS[edgeKey(spec)]!(a ?? "", b ?? "", ctx);
-      from.push(...e.from);
-      where.push(...e.where);
-    }
     steps.push({ type: s.type, ...(alias ? { alias } : {}), keyColumns, keyKinds, extraColumns });
   });
   const keyColumns = steps.flatMap((s) => s.keyColumns);
@@ -637,7 +646,12 @@ export function compileQuery(ast: QueryAst, cc: CompileContext): Compiled {
         w.push(sql`${orderRefs[0]!} >= ${after[0]!}`);
         w.push(sql`(${sql.join(orderRefs)}) > (${sql.join(after.map((v) => sql`${v}`))})`);
       }
-      return sql`SELECT ${sql.join(select)} FROM ${sql.join(from)} WHERE ${and(w)} ORDER BY ${sql.join(orderRefs)} LIMIT ${sql.lit(limit)}`;
+      // SQLite follows the path: CROSS JOIN fixes its loop order to the FROM order (step, link,
+      // step, …), so the first step drives, as the user wrote it (SQLite has no statistics on the
+      // selectivity of most filters here and otherwise often scans images first). PostgreSQL plans
+      // the comma list freely with its statistics.
+      const joined = ctx.dialect === "sqlite" ? sql.join(from, sql` CROSS JOIN `) : sql.join(from);
+      return sql`SELECT ${sql.join(select)} FROM ${joined} WHERE ${and(w)} ORDER BY ${sql.join(orderRefs)} LIMIT ${sql.lit(limit)}`;
     },
   };
 }
