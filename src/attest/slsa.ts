@@ -117,14 +117,19 @@ function strings(v: unknown): string[] {
   return typeof v === "string" ? [v] : [];
 }
 
-/** The source repositories a provenance names: resolved dependencies and the workflow/repository parameters. */
+/** The source repositories a provenance names: resolved dependencies and the workflow/repository parameters (v1), materials and configSource (v0.2). */
 export function provenanceRepositories(predicate: Readonly<Record<string, unknown>>): string[] {
   const out = new Set<string>();
   const bd = isObject(predicate.buildDefinition) ? predicate.buildDefinition : {};
   const ext = isObject(bd.externalParameters) ? bd.externalParameters : {};
   const workflow = isObject(ext.workflow) ? ext.workflow : {};
   for (const r of [...strings(workflow.repository), ...strings(ext.repository), ...strings(isObject(ext.source) ? ext.source.uri : undefined)]) out.add(normalizeRepository(r));
-  if (Array.isArray(bd.resolvedDependencies)) for (const d of bd.resolvedDependencies) if (isObject(d) && typeof d.uri === "string" && /^git\+|\.git(@|$)/.test(d.uri)) out.add(normalizeRepository(d.uri));
+  // SLSA v0.2 (still written by many builders) names the source in materials and invocation.configSource
+  const inv = isObject(predicate.invocation) ? predicate.invocation : {};
+  const configSource = isObject(inv.configSource) ? inv.configSource : {};
+  const materials = Array.isArray(predicate.materials) ? predicate.materials : [];
+  const deps = [...(Array.isArray(bd.resolvedDependencies) ? bd.resolvedDependencies : []), configSource, ...materials];
+  for (const d of deps) if (isObject(d) && typeof d.uri === "string" && /^git\+|\.git(@|$)/.test(d.uri)) out.add(normalizeRepository(d.uri));
   return [...out];
 }
 

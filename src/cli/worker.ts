@@ -11,8 +11,9 @@ import { resolveCacheDir } from "../util/cache-dir.js";
 import { BerthError } from "../util/errors.js";
 import { defaultLimits } from "../util/limits.js";
 import { untilStopSignal } from "./worker-options.js";
+import { loadTrustFlags, trustKeyOption, trustPolicyOption, type TrustFlagValues } from "./trust-flags.js";
 
-interface WorkerFlags {
+interface WorkerFlags extends TrustFlagValues {
   databaseUrl?: string;
   dataDir?: string;
   cacheDir?: string;
@@ -36,6 +37,8 @@ export function workerCommand(io: Io, signals: NodeJS.EventEmitter = process): C
     .option("--insecure-registry <host>", "registry host reached over plain HTTP (repeatable)", collect)
     .addOption(new Option("--concurrency <n>", "jobs run at once by this process (1-8)").default("2"))
     .option("--name <name>", "worker name recorded on the jobs it holds (default: worker-<random>)")
+    .addOption(trustKeyOption())
+    .addOption(trustPolicyOption())
     .addHelpText(
       "after",
       `
@@ -64,6 +67,7 @@ Example:
         platform: parsePlatformOption(f.platform),
         limits: defaultLimits,
         insecureRegistries: f.insecureRegistry ?? [],
+        trust: await loadTrustFlags(f),
         concurrency,
         log,
         now: () => new Date(),

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import {
   defaultAdmissionLimits,
   evaluateAdmission,
+  evaluateImage,
   extractImages,
   parseAdmissionReview,
   reviewAdmission,
@@ -21,14 +22,14 @@ const clean: ImageCompliance = {
   scanned: true,
   fixableBySeverity: { low: 3 },
   signed: true,
-  provenanceRepository: "github.com/acme/web",
+  provenanceRepositories: ["github.com/acme/web"],
   owner: "@acme/web-team",
 };
 
 const db: Record<string, ImageCompliance> = {
   "registry.acme.test/acme/web:1.4.2": clean,
   "registry.acme.test/acme/web-migrate@sha256:1111111111111111111111111111111111111111111111111111111111111111": { ...clean, owner: "@acme/db-team" },
-  "docker.io/library/nginx:1.27": { ...clean, fixableBySeverity: { critical: 1, high: 2, medium: 5 }, provenanceRepository: undefined, signed: false, owner: "@acme/platform" },
+  "docker.io/library/nginx:1.27": { ...clean, fixableBySeverity: { critical: 1, high: 2, medium: 5 }, provenanceRepositories: [], signed: false, owner: "@acme/platform" },
   "registry.acme.test/acme/api@sha256:2222222222222222222222222222222222222222222222222222222222222222": { ...clean, scanned: false, fixableBySeverity: {}, owner: "@acme/api-team" },
 };
 
@@ -43,7 +44,7 @@ const strict: AdmissionPolicy = {
   requireScanned: true,
   denyFixableAtOrAbove: "high",
   requireSignature: true,
-  allowedProvenanceRepositories: ["github.com/acme/*"],
+  allowedSourceRepositories: ["github.com/acme/*"],
   allowedRegistries: ["registry.acme.test", "docker.io/library/*"],
 };
 
@@ -82,7 +83,7 @@ test("denied: fixable high/critical, unsigned, no provenance — message names i
   assert.match(msg, /^Berth denied Pod shop\/web-7d4b9c8f6-x2k9p: /);
   assert.match(msg, /image docker\.io\/library\/nginx:1\.27 \(container proxy\) breaks rule fixable-vulnerabilities: 3 fixable vulnerabilities at or above high \(critical: 1, high: 2\); owner: @acme\/platform/);
   assert.match(msg, /nginx:1\.27 \(container proxy\) breaks rule unsigned/);
-  assert.match(msg, /nginx:1\.27 \(container proxy\) breaks rule provenance: image has no verified provenance/);
+  assert.match(msg, /nginx:1\.27 \(container proxy\) breaks rule provenance: image has no verified SLSA provenance \(allowed source repositories: github\.com\/acme\/\*\)/);
   assert.doesNotMatch(msg, /web:1\.4\.2/);
   const annotated = JSON.parse(r.auditAnnotations?.["berth-violations"] ?? "[]") as { rule: string }[];
   assert.deepEqual(annotated.map((a) => a.rule), ["fixable-vulnerabilities", "unsigned", "provenance"]);
@@ -191,4 +192,22 @@ test("image references and globs", () => {
   assert.ok(!matchesGlob("github.com/acme/web/sub", "github.com/acme/*"));
   assert.ok(matchesGlob("github.com/acme/web/sub", "github.com/acme/**"));
   assert.ok(!matchesGlob("github.com/acmex/web", "github.com/acme/*"));
+});
+
+test("evaluateImage: signature and provenance rules say what was found (unverified signatures, a repository not allowed)", () => {
+  const policy: AdmissionPolicy = { mode: "enforce", requireScanned: true, requireSignature: true, allowedSourceRepositories: ["github.com/acme/*"] };
+  const ref = "registry.acme.test/acme/web:1.4.2";
+  assert.deepEqual(evaluateImage(ref, { ...clean, signed: false, unverifiedSignatures: 2, provenanceRepositories: ["github.com/evil/web"] }, policy), [
+    { rule: "unsigned", detail: "image has no signature by a trusted key (2 signatures found, none verifies)" },
+    { rule: "provenance", detail: "provenance names source repository github.com/evil/web, not an allowed one (github.com/acme/*)" },
+  ]);
+  assert.deepEqual(evaluateImage(ref, { ...clean, signed: false, provenanceRepositories: [] }, policy), [
+    { rule: "unsigned", detail: "image has no signature by a trusted key (none found)" },
+    { rule: "provenance", detail: "image has no verified SLSA provenance (allowed source repositories: github.com/acme/*)" },
+  ]);
+  // one allowed repository among several is enough; globs do not cross "/"
+  assert.deepEqual(evaluateImage(ref, { ...clean, provenanceRepositories: ["github.com/evil/web", "github.com/acme/web"] }, policy), []);
+  assert.equal(evaluateImage(ref, { ...clean, provenanceRepositories: ["github.com/acme/web/sub"] }, policy)[0]?.rule, "provenance");
+  // rules off: nothing asked
+  assert.deepEqual(evaluateImage(ref, { ...clean, signed: false, provenanceRepositories: [] }, { mode: "enforce", requireScanned: true }), []);
 });

@@ -18,10 +18,12 @@ export interface ImageCompliance {
   readonly scanned: boolean;
   /** Open findings with a fix available, counted by severity. */
   readonly fixableBySeverity: Partial<Record<Severity, number>>;
-  /** A signature verified under the trust policy. */
+  /** A signature verified with the server's trusted keys (`--trust-key`, `--trust-policy`). */
   readonly signed: boolean;
-  /** Source repository named by verified provenance, host-qualified ("github.com/acme/web"). */
-  readonly provenanceRepository?: string;
+  /** Signatures found that did not verify, for the denial message. */
+  readonly unverifiedSignatures?: number;
+  /** Source repositories named by verified SLSA provenance, host-qualified ("github.com/acme/web"). */
+  readonly provenanceRepositories?: readonly string[];
   /** Who fixes it (CODEOWNERS or commit author of the building repository). */
   readonly owner?: string;
   /** Registry host the image was recorded in, when known (else derived from the reference). */
@@ -38,12 +40,14 @@ export interface AdmissionPolicy {
   readonly requireScanned?: boolean;
   /** Deny fixable vulnerabilities at or above this severity; undefined = no such rule. */
   readonly denyFixableAtOrAbove?: Severity;
+  /** Deny images without a signature verified by a trusted key (`--admission-require-signature`). */
   readonly requireSignature?: boolean;
   /**
-   * Require provenance from one of these repositories (globs: `*` within a path segment, `**`
-   * across segments, e.g. "github.com/acme/*"). Undefined = no provenance rule.
+   * Require verified SLSA provenance naming one of these source repositories (globs: `*` within a
+   * path segment, `**` across segments, e.g. "github.com/acme/*"; `--admission-allowed-source`).
+   * Undefined = no provenance rule.
    */
-  readonly allowedProvenanceRepositories?: readonly string[];
+  readonly allowedSourceRepositories?: readonly string[];
   /** Allowed registries: a host ("ghcr.io") or a repository glob ("ghcr.io/acme/**"). Undefined = any. */
   readonly allowedRegistries?: readonly string[];
   /** Namespaces never gated (e.g. "kube-system"). */
@@ -333,12 +337,16 @@ export function evaluateImage(image: string, c: ImageCompliance | undefined, pol
     const f = fixableAtOrAbove(c, policy.denyFixableAtOrAbove);
     if (f.total > 0) out.push({ rule: "fixable-vulnerabilities", detail: `${f.total} fixable ${f.total === 1 ? "vulnerability" : "vulnerabilities"} at or above ${policy.denyFixableAtOrAbove} (${f.text})` });
   }
-  if (policy.requireSignature && !c?.signed) out.push({ rule: "unsigned", detail: "image has no verified signature" });
-  if (policy.allowedProvenanceRepositories) {
-    const repo = c?.provenanceRepository;
-    if (repo === undefined) out.push({ rule: "provenance", detail: "image has no verified provenance" });
-    else if (!policy.allowedProvenanceRepositories.some((g) => matchesGlob(repo, g))) {
-      out.push({ rule: "provenance", detail: `provenance names repository ${repo}, not an allowed one (${policy.allowedProvenanceRepositories.join(", ")})` });
+  if (policy.requireSignature && !c?.signed) {
+    const n = c?.unverifiedSignatures ?? 0;
+    out.push({ rule: "unsigned", detail: n > 0 ? `image has no signature by a trusted key (${n} ${n === 1 ? "signature" : "signatures"} found, none verifies)` : "image has no signature by a trusted key (none found)" });
+  }
+  const allowed = policy.allowedSourceRepositories;
+  if (allowed) {
+    const repos = c?.provenanceRepositories ?? [];
+    if (repos.length === 0) out.push({ rule: "provenance", detail: `image has no verified SLSA provenance (allowed source repositories: ${allowed.join(", ")})` });
+    else if (!repos.some((r) => allowed.some((g) => matchesGlob(r, g)))) {
+      out.push({ rule: "provenance", detail: `provenance names source repository ${repos.join(", ")}, not an allowed one (${allowed.join(", ")})` });
     }
   }
   return out;

@@ -3,11 +3,16 @@
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import type { FindingRow, JobRow, Repositories } from "../store/index.js";
 import { isBerthError } from "../util/errors.js";
-import { principalName, requireAuth } from "./auth/tokens.js";
-import { DISTRIBUTION_EVENTS_MEDIA_TYPE, isValidDigest, parseDistributionEnvelope } from "./ingest/distribution.js";
-import { ingestRegistryEvents, scanDedupeKey } from "./ingest/registry-events.js";
+import { requireAuth } from "./auth/tokens.js";
+import { isValidDigest } from "./ingest/distribution.js";
+import { scanDedupeKey } from "./ingest/registry-events.js";
+import { registerMetrics, type Metrics } from "./metrics.js";
+import { registerRateLimit, type RateLimitOptions } from "./rate-limit.js";
+import { registerRegistryEventRoutes } from "./routes/registry-events.js";
 import { openApiDocument } from "./openapi.js";
 import { registerAdmissionRoutes, type AdmissionRouteDeps } from "./routes/admission.js";
+import { attestationsView } from "./attestations.js";
+import { registerExploreRoutes } from "./routes/explore.js";
 
 export interface AppOptions {
   readonly repos: Repositories;
@@ -21,6 +26,13 @@ export interface AppOptions {
   readonly logger?: boolean;
   /** Deploy gate: policy and webhook secret (routes/admission.ts). */
   readonly admission?: Omit<AdmissionRouteDeps, "repos">;
+  /** Secret for `X-Berth-Signature: sha256=<HMAC of the body>` on registry events (auth/hmac.ts). */
+  readonly registryHmacSecret?: string;
+  /** Prometheus metrics at GET /metrics (metrics.ts), behind `metricsToken` when set. */
+  readonly metrics?: Metrics;
+  readonly metricsToken?: string;
+  /** Per-principal rate limits on /api/… (rate-limit.ts); absent: none. */
+  readonly rateLimit?: RateLimitOptions;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -38,6 +50,11 @@ interface FindingView {
   title?: string;
   url?: string;
   remediation?: string;
+  kev?: boolean;
+  epss?: number;
+  epssPercentile?: number;
+  cvss?: { version: string; score: number; vector: string };
+  layer?: { diffId: string; index?: number; createdBy?: string; fromBase?: boolean };
 }
 
 /** The latest scan job of an image: where it is in the queue. */
@@ -71,7 +88,28 @@ function findingView(f: FindingRow): FindingView {
     ...(typeof d.title === "string" ? { title: d.title } : {}),
     ...(typeof d.url === "string" ? { url: d.url } : {}),
     ...(typeof d.remediation === "string" ? { remediation: d.remediation } : {}),
+    ...findingExtras(d),
   };
+}
+
+/** KEV, EPSS, CVSS and the introducing layer of a stored finding (model/finding.ts), when recorded. */
+function findingExtras(d: Record<string, unknown>): Pick<FindingView, "kev" | "epss" | "epssPercentile" | "cvss" | "layer"> {
+  const out: Pick<FindingView, "kev" | "epss" | "epssPercentile" | "cvss" | "layer"> = {};
+  if (typeof d.kev === "boolean") out.kev = d.kev;
+  if (typeof d.epss === "number") out.epss = d.epss;
+  if (typeof d.epssPercentile === "number") out.epssPercentile = d.epssPercentile;
+  const c = typeof d.cvss === "object" && d.cvss !== null ? (d.cvss as Record<string, unknown>) : undefined;
+  if (c && typeof c.version === "string" && typeof c.score === "number" && typeof c.vector === "string") out.cvss = { version: c.version, score: c.score, vector: c.vector };
+  const l = typeof d.layer === "object" && d.layer !== null ? (d.layer as Record<string, unknown>) : undefined;
+  if (l && typeof l.diffId === "string") {
+    out.layer = {
+      diffId: l.diffId,
+      ...(typeof l.index === "number" ? { index: l.index } : {}),
+      ...(typeof l.createdBy === "string" ? { createdBy: l.createdBy } : {}),
+      ...(typeof l.fromBase === "boolean" ? { fromBase: l.fromBase } : {}),
+    };
+  }
+  return out;
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -80,9 +118,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit, return503OnClosing: true, routerOptions: { maxParamLength: 200 } });
   app.decorateRequest("principal", undefined);
-
-  // The registry posts its envelope with its own media type; parse it as JSON, same limits.
-  app.addContentTypeParser(DISTRIBUTION_EVENTS_MEDIA_TYPE, { parseAs: "string", bodyLimit }, app.getDefaultJsonParser("error", "error"));
+  app.decorateRequest("rawBody", undefined);
+  // Hooks first, so that they see every route.
+  if (opts.rateLimit) registerRateLimit(app, opts.rateLimit);
+  if (opts.metrics) registerMetrics(app, opts.metrics, opts.metricsToken ? { token: opts.metricsToken } : {});
 
   app.setErrorHandler((err: FastifyError, _req, reply) => {
     if (isBerthError(err)) {
@@ -105,19 +144,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const doc = openApiDocument();
   app.get("/openapi.json", async () => doc);
 
-  app.post(
-    "/api/v1/events/registry",
-    { preHandler: requireAuth(repos, { roles: ["admin", "ingest"], ...(opts.registrySecret ? { registrySecret: opts.registrySecret } : {}) }) },
-    async (req) => {
-      const events = parseDistributionEnvelope(req.body);
-      const outcome = await ingestRegistryEvents(repos, events, now());
-      if (outcome.accepted > 0) {
-        await repos.audit.record({ actor: principalName(req.principal), action: "registry.events", detail: outcome }, now());
-      }
-      if (outcome.enqueued > 0) opts.onEnqueued?.();
-      return outcome;
-    },
-  );
+  registerRegistryEventRoutes(app, {
+    repos,
+    now,
+    bodyLimit,
+    ...(opts.registrySecret ? { registrySecret: opts.registrySecret } : {}),
+    ...(opts.registryHmacSecret ? { hmacSecret: opts.registryHmacSecret } : {}),
+    ...(opts.onEnqueued ? { onEnqueued: opts.onEnqueued } : {}),
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
+  });
 
   app.get<{ Params: { digest: string }; Querystring: { include?: string } }>(
     "/api/v1/images/:digest",
@@ -148,11 +183,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         platforms: children.map((c) => ({ digest: c.digest, platform: c.platform, scanStatus: c.scan_status })),
         summary,
         findings,
+        attestations: await attestationsView(repos, image.digest, image.index_digest),
       };
     },
   );
 
   registerAdmissionRoutes(app, { repos, ...opts.admission });
+  registerExploreRoutes(app, { repos, now });
 
   return app;
 }

@@ -9,6 +9,7 @@ import { SCAN_JOB } from "./ingest/registry-events.js";
 import { parseRematchPayload, REMATCH_JOB, runRematchJob } from "./rematch.js";
 import { parseRescanPayload, RESCAN_JOB, runScheduledRescan } from "./rescan.js";
 import { parseScanPayload, runScanJob } from "./scan-job.js";
+import { ATTESTATIONS_JOB, runAttestationsJob, type ServerTrust } from "./attestations.js";
 import { startWorker, type Worker } from "./worker.js";
 import type { Metrics } from "./metrics.js";
 
@@ -18,6 +19,8 @@ export interface JobWorkerConfig {
   readonly platform: Platform;
   readonly limits: Limits;
   readonly insecureRegistries: readonly string[];
+  /** Keys signatures and attestations are verified with (`--trust-key`, `--trust-policy`; attestations.ts). */
+  readonly trust?: ServerTrust;
   /** Jobs run at once (1–8). */
   readonly concurrency: number;
   readonly leaseMs?: number;
@@ -31,11 +34,11 @@ export interface JobWorkerConfig {
   readonly name?: string;
 }
 
-export const JOB_KINDS = [SCAN_JOB, REMATCH_JOB, RESCAN_JOB] as const;
+export const JOB_KINDS = [SCAN_JOB, REMATCH_JOB, RESCAN_JOB, ATTESTATIONS_JOB] as const;
 
 export function startJobWorker(repos: Repositories, cfg: JobWorkerConfig): Worker {
   const { now, log } = cfg;
-  const scanSettings = { cacheDir: cfg.cacheDir, platform: cfg.platform, limits: cfg.limits, insecureRegistries: cfg.insecureRegistries, log };
+  const scanSettings = { cacheDir: cfg.cacheDir, platform: cfg.platform, limits: cfg.limits, insecureRegistries: cfg.insecureRegistries, log, ...(cfg.trust ? { trust: cfg.trust } : {}) };
   const worker: Worker = startWorker({
     jobs: repos.jobs,
     kinds: JOB_KINDS,
@@ -71,6 +74,8 @@ export function startJobWorker(repos: Repositories, cfg: JobWorkerConfig): Worke
           }
           return;
         }
+        case ATTESTATIONS_JOB:
+          return runAttestationsJob(repos, scanSettings, job.payload_json, now);
         default:
           throw new BerthError("unsupported", `unknown job kind ${job.kind}`);
       }

@@ -183,6 +183,15 @@ export function openApiDocument(): Record<string, unknown> {
             title: { type: "string" },
             url: { type: "string" },
             remediation: { type: "string" },
+            kev: { type: "boolean", description: "Listed in CISA's Known Exploited Vulnerabilities catalog." },
+            epss: { type: "number", description: "EPSS probability (0–1), when known." },
+            epssPercentile: { type: "number" },
+            cvss: { type: "object", properties: { version: { type: "string" }, score: { type: "number" }, vector: { type: "string" } } },
+            layer: {
+              type: "object",
+              description: "The image layer that introduced the package.",
+              properties: { diffId: { type: "string" }, index: { type: "integer" }, createdBy: { type: "string", description: "The history command that created the layer." }, fromBase: { type: "boolean" } },
+            },
           },
         },
         Image: {

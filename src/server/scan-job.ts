@@ -10,12 +10,13 @@ import { inventoryTarget } from "../scan/inventory.js";
 import { renderInventoryJson } from "../sbom/json.js";
 import type { Repositories } from "../store/index.js";
 import { recordRepository } from "../store/records.js";
-import type { StoredFinding, StoredVulnerability } from "../store/images.js";
 import { BERTH_VERSION } from "../util/about.js";
 import { BerthError } from "../util/errors.js";
 import type { Limits } from "../util/limits.js";
 import { dbPath, openVulnDb } from "../vulndb/index.js";
 import type { ScanJobPayload } from "./ingest/registry-events.js";
+import { discoverAfterScan, type ServerTrust } from "./attestations.js";
+import { toStoredFinding, toStoredPackages, toStoredVulnerability, vulnDbVersion } from "./scan-outcome.js";
 
 export interface ScanSettings {
   /** Vulnerability database cache directory (`berth db update --cache-dir`). */
@@ -25,6 +26,8 @@ export interface ScanSettings {
   /** Registry hosts reached over plain HTTP. */
   readonly insecureRegistries: readonly string[];
   readonly log: (msg: string) => void;
+  /** Keys the image's signatures and attestations are verified with (server/attestations.ts). */
+  readonly trust?: ServerTrust;
 }
 
 export function parseScanPayload(json: string): ScanJobPayload {
@@ -33,31 +36,6 @@ export function parseScanPayload(json: string): ScanJobPayload {
   const { digest, host, repository } = v as Record<string, unknown>;
   if (typeof digest !== "string" || typeof host !== "string" || typeof repository !== "string") throw new BerthError("corrupt", "scan job payload lacks digest, host or repository");
   return { digest, host, repository };
-}
-
-function toStoredFinding(f: Finding): StoredFinding {
-  return {
-    vulnerabilityId: f.id,
-    packagePurl: f.package.purl,
-    packageName: f.package.name,
-    installedVersion: f.installedVersion,
-    fixStatus: f.status,
-    fixedVersions: f.fixedVersions,
-    severity: f.severity,
-    data: f,
-  };
-}
-
-function toStoredVulnerability(f: Finding): StoredVulnerability {
-  return {
-    id: f.id,
-    severity: f.severity,
-    aliases: f.aliases,
-    kev: f.kev,
-    ...(f.title ? { title: f.title } : {}),
-    ...(f.url ? { url: f.url } : {}),
-    ...(f.modified ? { modified: f.modified } : {}),
-  };
 }
 
 export async function runScanJob(repos: Repositories, settings: ScanSettings, job: ScanJobPayload, now: () => Date): Promise<void> {
@@ -75,7 +53,9 @@ export async function runScanJob(repos: Repositories, settings: ScanSettings, jo
   const image = inv.subject.kind === "image" ? inv.subject.image : undefined;
   const vulnDb = openVulnDb(path);
   let findings: readonly Finding[];
+  let dbVersion: string;
   try {
+    dbVersion = vulnDbVersion(vulnDb);
     const r = scanInventory(
       {
         name: ref,
@@ -113,9 +93,10 @@ export async function runScanJob(repos: Repositories, settings: ScanSettings, jo
       inventoryJson,
       ...(distro ? { distro } : {}),
       ...(image?.configDigest ? { configDigest: image.configDigest } : {}),
-      packages: inv.inventory.packages.map((p) => ({ purl: p.purl, name: p.name, version: p.version, type: p.type })),
+      packages: toStoredPackages(inv.inventory.packages, inv.inventory.distro),
       vulnerabilities: findings.map(toStoredVulnerability),
       findings: findings.map(toStoredFinding),
+      dbVersion,
     },
     at,
   );
@@ -128,4 +109,5 @@ export async function runScanJob(repos: Repositories, settings: ScanSettings, jo
     const records = recordRepository(repos.store.db);
     for (const d of new Set([scannedDigest, job.digest])) await records.linkFromLabels(d, source, revision, at);
   }
+  await discoverAfterScan(repos, settings, job, scannedDigest, now);
 }

@@ -1,10 +1,12 @@
 // What the deploy gate needs to know about one image reference, from the stored graph: the digest
 // (a tag resolved through the tags table), whether a scan completed, open fixable findings counted
-// by severity, the registry host and the owner. Signatures and provenance are not stored yet: those
-// fields are left unset (the admission policy then treats them as not satisfied, and only when the
-// signature or provenance rule is enabled).
+// by severity, the registry host, the owner, and the signatures and provenance found next to the
+// image (the attestations table, filled by server/attestations.ts). A signature or provenance of
+// an index counts for its platform images (the index pins their digests), not the other way round.
 import type { Kysely } from "kysely";
+import { attestationRepository } from "./attestations.js";
 import type { Database } from "./schema.js";
+import { parseOwners } from "./records.js";
 
 export type ComplianceSeverity = "critical" | "high" | "medium" | "low" | "negligible" | "unknown";
 const SEVERITIES: readonly ComplianceSeverity[] = ["critical", "high", "medium", "low", "negligible", "unknown"];
@@ -14,10 +16,12 @@ export interface StoredCompliance {
   readonly digest?: string;
   readonly scanned: boolean;
   readonly fixableBySeverity: Partial<Record<ComplianceSeverity, number>>;
-  /** Not stored yet: always false. */
+  /** A signature verified with a trusted key, over this digest (or its index). */
   readonly signed: boolean;
-  /** Not stored yet: always undefined. */
-  readonly provenanceRepository?: string;
+  /** Signatures found that did not verify (unknown key, broken, about another digest). */
+  readonly unverifiedSignatures: number;
+  /** Source repositories named by verified SLSA provenance, host-qualified ("github.com/acme/web"). */
+  readonly provenanceRepositories: readonly string[];
   readonly owner?: string;
   readonly registry?: string;
 }
@@ -99,7 +103,24 @@ export interface ComplianceRepository {
 }
 
 export function complianceRepository(db: Kysely<Database>, opts: ComplianceOptions = {}): ComplianceRepository {
+  // The owner named in a denial: the CODEOWNERS owners of the repository the image is traced to
+  // (the strongest link first: a CI record, then provenance, then OCI labels), else who ran the
+  // pipeline that pushed it.
   const defaultOwner: OwnerResolver = async (digest) => {
+    const image = await db.selectFrom("images").select("index_digest").where("digest", "=", digest).executeTakeFirst();
+    const digests = image?.index_digest ? [digest, image.index_digest] : [digest];
+    const linked = await db
+      .selectFrom("image_sources as s")
+      .innerJoin("repositories as r", "r.id", "s.repository_id")
+      .select(["r.owners_json", "s.source"])
+      .where("s.image_digest", "in", digests)
+      .where("r.owners_json", "is not", null)
+      .execute();
+    const strength = (source: string): number => ["oidc", "token", "provenance", "label"].indexOf(source) >>> 0;
+    for (const l of linked.sort((a, b) => strength(a.source) - strength(b.source))) {
+      const owners = parseOwners(l.owners_json);
+      if (owners.length > 0) return owners.join(" ");
+    }
     const row = await db
       .selectFrom("images as i")
       .leftJoin("images as idx", "idx.digest", "i.index_digest")
@@ -130,11 +151,11 @@ export function complianceRepository(db: Kysely<Database>, opts: ComplianceOptio
   }
 
   async function forDigest(digest: string, registry?: string): Promise<StoredCompliance | undefined> {
-    const image = await db.selectFrom("images").select(["digest", "scan_status"]).where("digest", "=", digest).executeTakeFirst();
+    const image = await db.selectFrom("images").select(["digest", "scan_status", "index_digest"]).where("digest", "=", digest).executeTakeFirst();
     if (!image) return undefined;
     // An index is scanned through its platform image(s): count the index and its children together.
     const children = await db.selectFrom("images").select(["digest", "scan_status"]).where("index_digest", "=", digest).execute();
-    const all = [image, ...children];
+    const all = [{ digest: image.digest, scan_status: image.scan_status }, ...children];
     const scanned = all.some((i) => i.scan_status === "scanned");
     const rows = await db
       .selectFrom("findings")
@@ -166,11 +187,12 @@ export function complianceRepository(db: Kysely<Database>, opts: ComplianceOptio
       host = loc?.host;
     }
     const owner = await ownerOf(digest);
+    const evidence = await attestationRepository(db).evidenceOf(image.index_digest ? [digest, image.index_digest] : [digest]);
     return {
       digest,
       scanned,
       fixableBySeverity,
-      signed: false,
+      ...evidence,
       ...(owner !== undefined ? { owner } : {}),
       ...(host !== undefined ? { registry: DOCKER_HUB_HOSTS.includes(host) ? "docker.io" : host } : {}),
     };

@@ -74,6 +74,12 @@ export interface RecordRepository {
    * and .revision): a weak link, source "label". False when the source is not a repository URL.
    */
   linkFromLabels(digest: string, sourceUrl: string, revision: string, now: Date, db?: Db): Promise<boolean>;
+  /**
+   * Links an image to the repository (and commit) a verified SLSA provenance names, source
+   * "provenance"; also to the recorded pipeline run whose URL is the provenance's invocation id
+   * (GitHub's ".../attempts/N" suffix ignored), setting images.pipeline_run_id when still unset.
+   */
+  linkFromProvenance(digest: string, src: { readonly repositoryUrl: string; readonly commit?: string; readonly runUrl?: string }, now: Date, db?: Db): Promise<{ pipelineRunId: number | null }>;
   repository(url: string): Promise<RepositoryView | undefined>;
   runs(filter: { readonly provider?: string; readonly runId?: string; readonly repositoryUrl?: string }): Promise<RunView[]>;
   sources(digest: string): Promise<ImageSourceView[]>;
@@ -96,7 +102,8 @@ export function canonicalRepositoryUrl(s: string): string | undefined {
   return `https://${r}`;
 }
 
-function parseOwners(json: string | null): string[] {
+/** The owners list stored as JSON (repositories.owners_json); [] when absent or malformed. */
+export function parseOwners(json: string | null): string[] {
   if (!json) return [];
   try {
     const v: unknown = JSON.parse(json);
@@ -209,6 +216,25 @@ export function recordRepository(base: Kysely<Database>): RecordRepository {
         .onConflict((oc) => oc.columns(["image_digest", "link_key"]).doUpdateSet({ updated_at: at }))
         .execute();
       return true;
+    },
+
+    async linkFromProvenance(digest, src, now, tx = base) {
+      const at = now.toISOString();
+      const repoId = await repositoryId(src.repositoryUrl, undefined, now, tx);
+      let runId: number | null = null;
+      if (src.runUrl) {
+        const urls = [...new Set([src.runUrl, src.runUrl.replace(/\/attempts\/\d+$/, "")])];
+        const run = await tx.selectFrom("pipeline_runs").select("id").where("repository_id", "=", repoId).where("run_url", "in", urls).orderBy("id", "desc").executeTakeFirst();
+        runId = run?.id ?? null;
+      }
+      const values = { repository_id: repoId, pipeline_run_id: runId, source: "provenance" as const, commit_sha: src.commit ?? null, reference: null, updated_at: at };
+      await tx
+        .insertInto("image_sources")
+        .values({ image_digest: digest, link_key: `provenance:${repoId}@${src.commit ?? ""}`, created_at: at, ...values })
+        .onConflict((oc) => oc.columns(["image_digest", "link_key"]).doUpdateSet(values))
+        .execute();
+      if (runId !== null) await tx.updateTable("images").set({ pipeline_run_id: runId }).where("digest", "=", digest).where("pipeline_run_id", "is", null).execute();
+      return { pipelineRunId: runId };
     },
 
     async repository(url) {

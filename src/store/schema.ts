@@ -40,13 +40,16 @@ export interface PipelineRunsTable {
   updated_at: string | null;
 }
 
-/** How a link from an image to a repository is known: a CI record (OIDC or API token) or OCI labels (weak). */
-export type SourceKind = "oidc" | "token" | "label";
+/**
+ * How a link from an image to a repository is known: a CI record (OIDC or API token), OCI labels
+ * (weak), or a SLSA provenance verified with a trusted key (server/attestations.ts).
+ */
+export type SourceKind = "oidc" | "token" | "label" | "provenance";
 
 /** 0002_ci_records: an image's link to the repository (and run) that built it. */
 export interface ImageSourcesTable {
   image_digest: string;
-  /** "run:<pipeline run id>" or "label:<repository id>@<commit>". */
+  /** "run:<pipeline run id>", "label:<repository id>@<commit>" or "provenance:<repository id>@<commit>". */
   link_key: string;
   repository_id: number;
   pipeline_run_id: number | null;
@@ -76,14 +79,14 @@ export interface ImagesTable {
   /** The inventory JSON (`berth sbom -f json`) of the last successful scan. */
   inventory_json: string | null;
   created_at: string;
-}
-
-export interface RegistryRepositoriesTable {
   // 0004_rescan:
   /** When the findings were last matched (scan or re-match): open findings were confirmed then. */
   matched_at: string | null;
   /** The vulnerability DB (its built_at) that match used. */
   matched_db: string | null;
+}
+
+export interface RegistryRepositoriesTable {
   id: Generated<number>;
   /** Registry host as clients reach it, e.g. "registry.example.com" or "127.0.0.1:5000". */
   host: string;
@@ -116,14 +119,14 @@ export interface ImagePackagesTable {
   name: string;
   version: string;
   type: string;
-}
-
-export interface VulnerabilitiesTable {
   // 0004_rescan: the key the matcher asks advisories under ("" both: not matched; null: stored before 0004).
   /** As match/ecosystem.ts advisoryQuery spells it: "Debian:12", "Ubuntu:22.04" (family), "PyPI". */
   match_ecosystem: string | null;
   /** normalizePackageName(ecosystem, name): the source package for OS packages. */
   match_name: string | null;
+}
+
+export interface VulnerabilitiesTable {
   id: string;
   severity: string;
   title: string | null;
@@ -323,9 +326,6 @@ export interface SettingsTable {
   updated_at: string;
 }
 
-export interface Database {
-  repositories: RepositoriesTable;
-  pipeline_runs: PipelineRunsTable;
 /** 0004_rescan: the vulnerability DB's advisories as the server last saw them (rescan-db.ts). */
 export interface RescanAdvisoriesTable {
   advisory_id: string;
@@ -335,6 +335,9 @@ export interface RescanAdvisoriesTable {
   packages_json: string;
 }
 
+export interface Database {
+  repositories: RepositoriesTable;
+  pipeline_runs: PipelineRunsTable;
   images: ImagesTable;
   registry_repositories: RegistryRepositoriesTable;
   tags: TagsTable;
@@ -356,10 +359,10 @@ export interface RescanAdvisoriesTable {
   workload_exposures: WorkloadExposuresTable;
   attestations: AttestationsTable;
   settings: SettingsTable;
+  rescan_advisories: RescanAdvisoriesTable;
 }
 
 export type ImageRow = Selectable<ImagesTable>;
-  rescan_advisories: RescanAdvisoriesTable;
 export type FindingRow = Selectable<FindingsTable>;
 export type JobRow = Selectable<JobsTable>;
 export type TagRow = Selectable<TagsTable>;

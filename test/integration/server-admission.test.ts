@@ -217,7 +217,7 @@ function suite(label: string, databaseUrl: () => Promise<string | undefined>): v
         assert.deepEqual(body, {
           digest: VULNERABLE,
           known: true,
-          compliance: { digest: VULNERABLE, scanned: true, fixableBySeverity: { high: 1, medium: 1 }, signed: false, owner: "alice", registry: "registry.acme.test" },
+          compliance: { digest: VULNERABLE, scanned: true, fixableBySeverity: { high: 1, medium: 1 }, signed: false, unverifiedSignatures: 0, provenanceRepositories: [], owner: "alice", registry: "registry.acme.test" },
           policy: { mode: "enforce", requireScanned: true, denyFixableAtOrAbove: "high" },
           compliant: false,
           reasons: [{ rule: "fixable-vulnerabilities", detail: "1 fixable vulnerability at or above high (high: 1)" }],

@@ -5,6 +5,7 @@
 // queued or running job per digest).
 import type { Repositories } from "../../store/index.js";
 import { INDEX_MEDIA_TYPES, namesImage, type RegistryEvent } from "./distribution.js";
+import { enqueueAttestationsForTag } from "../attestations.js";
 
 export interface ScanJobPayload {
   readonly digest: string;
@@ -45,6 +46,11 @@ export async function ingestRegistryEvents(repos: Repositories, events: readonly
       if (ev.action === "mount" || !ev.digest) return "ignored" as const;
       if (ev.action === "push") await repos.registry.recordPush(loc, ev.digest, at, ev.actor, tx);
       else await repos.registry.recordPull(loc, ev.digest, at, ev.actor, tx);
+      // Signatures and attestations next to an image (referrers tag schema, cosign tags) are not scanned; a push re-discovers that image's evidence.
+      if (ev.tag) {
+        const queued = await enqueueAttestationsForTag(repos, { action: ev.action, host: ev.host, repository: ev.repository, tag: ev.tag, digest: ev.digest }, now, tx);
+        if (queued !== undefined) return queued ? ("enqueued" as const) : ("accepted" as const);
+      }
       const known = await repos.images.get(ev.digest, tx);
       await repos.images.ensure({ digest: ev.digest, ...(ev.mediaType ? { mediaType: ev.mediaType } : {}) }, now, tx);
       // A push scans anything not scanned yet (a re-push retries a failed scan). A pull scans only
