@@ -165,11 +165,13 @@ async function writeFindings(tx: Db, digest: string, incoming: readonly StoredFi
       data_json: JSON.stringify(f.data),
     });
   }
-  const stored = await tx
+  let q = tx
     .selectFrom("findings")
     .select(["vulnerability_id", "package_purl", "package_name", "installed_version", "fix_status", "fixed_versions_json", "severity", "state", "data_json"])
-    .where("image_digest", "=", digest)
-    .execute();
+    .where("image_digest", "=", digest);
+  // An incremental re-match reads only the findings of the packages it matched.
+  if (scope && scope.size <= 200) q = q.where("package_purl", "in", [...scope]);
+  const stored = await q.execute();
   const inserts: NewFinding[] = [];
   let changed = 0;
   let fixed = 0;

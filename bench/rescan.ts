@@ -1,0 +1,115 @@
+// Benchmark: continuous rescans over N synthetic stored inventories (bench/dataset.ts: real Debian 12
+// package lists, versions varied among real advisory versions) against the real advisories of
+// ../shared/vulndata (test/support/vulndata.ts). Measured in one process on embedded SQLite (and
+// PostgreSQL with BENCH_STORES=sqlite,postgres):
+//   1. first full match of every inventory (writes every finding),
+//   2. full re-match (the daily rescan: same DB, nothing changes, nothing written),
+//   3. incremental: one real advisory added by a DB update → diff, select, re-match its images.
+// Run: `tsx bench/rescan.ts` (BENCH_IMAGES=100000 by default).
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startPostgres, type TestPostgres } from "../test/support/postgres.js";
+import { realAdvisoryDb } from "../test/support/vulndata.js";
+import { parseRematchPayload, REMATCH_JOB, runRematchJob } from "../src/server/rematch.js";
+import { checkVulnDbChange } from "../src/server/rescan-db.js";
+import { openStore, repositories, type Repositories, type StoreLocation } from "../src/store/index.js";
+import { defaultVulnDbLimits, updateDb } from "../src/vulndb/index.js";
+import { openZip, zipEntries } from "../src/vulndb/zip.js";
+import { buildZip, type ZipWriterEntry } from "../src/vulndb/testutil/zipwriter.js";
+import { generateDataset, matchDataset } from "./dataset.js";
+
+const IMAGES = Number(process.env.BENCH_IMAGES ?? 100_000);
+const STORES = (process.env.BENCH_STORES ?? "sqlite").split(",");
+const now = new Date("2026-11-20T00:00:00.000Z");
+const secs = (t: number) => (performance.now() - t) / 1000;
+
+const { source } = await realAdvisoryDb();
+const work = mkdtempSync(join(tmpdir(), "berth-bench-rescan-"));
+
+// The held-back advisory: a real Debian:12 record for a source package of the images (curl).
+const debian: ZipWriterEntry[] = [];
+{
+  const { zip } = await openZip(join(source, "Debian", "all.zip"), defaultVulnDbLimits);
+  for await (const e of zipEntries(zip, "Debian/all.zip", defaultVulnDbLimits)) if (e.kind === "file") debian.push({ name: e.name, data: e.data });
+}
+const HELD = process.env.BENCH_ADVISORY ?? debian.map((e) => JSON.parse(e.data.toString()) as { id: string; affected?: { package?: { ecosystem: string; name: string } }[] }).find((r) => r.affected?.some((a) => a.package?.ecosystem === "Debian:12" && a.package.name === "curl"))!.id;
+function mirror(dir: string, entries: readonly ZipWriterEntry[]): string {
+  for (const eco of readdirSync(source)) {
+    if (eco === "Debian" || !readdirSync(join(source, eco)).length) continue;
+    mkdirSync(join(dir, eco), { recursive: true });
+    for (const f of readdirSync(join(source, eco))) copyFileSync(join(source, eco, f), join(dir, eco, f));
+  }
+  mkdirSync(join(dir, "Debian"), { recursive: true });
+  writeFileSync(join(dir, "Debian", "all.zip"), buildZip(entries));
+  return dir;
+}
+const without = mirror(join(work, "m-without"), debian.filter((e) => JSON.parse(e.data.toString()).id !== HELD));
+const withAll = mirror(join(work, "m-with"), debian);
+
+async function drainRematches(repos: Repositories, cacheDir: string): Promise<{ jobs: number; images: number; added: number }> {
+  let jobs = 0;
+  let images = 0;
+  let added = 0;
+  for (;;) {
+    const job = await repos.jobs.claim({ worker: "bench", leaseMs: 600_000, now, kinds: [REMATCH_JOB] });
+    if (!job) return { jobs, images, added };
+    const r = await runRematchJob(repos, { cacheDir, log: () => undefined }, parseRematchPayload(job.payload_json), () => now);
+    await repos.jobs.complete(job.id, "bench", now);
+    jobs++;
+    images += r.images;
+    added += r.added;
+  }
+}
+
+const rows: string[] = [];
+let pg: TestPostgres | undefined;
+try {
+  for (const kind of STORES) {
+    const label = kind === "postgres" ? "PostgreSQL" : "SQLite";
+    const cacheDir = join(work, `cache-${kind}`);
+    await updateDb({ cacheDir, source: without });
+    let loc: StoreLocation;
+    if (kind === "postgres") {
+      pg = await startPostgres();
+      loc = { kind: "postgres", url: await pg.createDatabase("bench_rescan") };
+    } else loc = { kind: "sqlite", path: join(work, "berth.sqlite") };
+    const store = await openStore(loc);
+    const repos = repositories(store);
+    let t = performance.now();
+    const ds = await generateDataset(repos, { images: IMAGES, cacheDir, now, log: (m) => console.error(`${label}: ${m}`) });
+    console.error(`${label}: dataset ${IMAGES} images, ${ds.packages} packages, ${(ds.inventoryBytes / 2 ** 20).toFixed(0)} MiB inventories in ${secs(t).toFixed(1)} s`);
+
+    t = performance.now();
+    await matchDataset(repos, ds.digests, cacheDir, () => now, 200);
+    const first = secs(t);
+    const findings = Number((await store.db.selectFrom("findings").select((eb) => eb.fn.countAll<string | number>().as("n")).executeTakeFirstOrThrow()).n);
+    rows.push(`| ${label} | first full match (writes every finding) | ${IMAGES.toLocaleString("en")} | ${findings.toLocaleString("en")} findings | ${first.toFixed(1)} s | ${(IMAGES / first).toFixed(0)} images/s |`);
+    console.error(rows.at(-1));
+
+    t = performance.now();
+    await matchDataset(repos, ds.digests, cacheDir, () => new Date(now.getTime() + 1000), 200);
+    const full = secs(t);
+    rows.push(`| ${label} | full re-match, same DB (daily rescan; nothing written) | ${IMAGES.toLocaleString("en")} | — | ${full.toFixed(1)} s | ${(IMAGES / full).toFixed(0)} images/s |`);
+    console.error(rows.at(-1));
+
+    const base = await checkVulnDbChange(repos, { cacheDir }, now);
+    if (base.status !== "first") throw new Error(`expected the first DB, got ${base.status}`);
+    await updateDb({ cacheDir, source: withAll });
+    t = performance.now();
+    const change = await checkVulnDbChange(repos, { cacheDir }, now);
+    const selected = secs(t);
+    const done = await drainRematches(repos, cacheDir);
+    const incr = secs(t);
+    rows.push(`| ${label} | incremental: DB update adds ${HELD} (${change.changes?.added.length ?? 0} new advisory) → diff, select ${change.images.toLocaleString("en")} images, re-match curl only | ${IMAGES.toLocaleString("en")} | ${done.added.toLocaleString("en")} new findings | ${incr.toFixed(1)} s (diff + select ${selected.toFixed(1)} s) | ${done.jobs} jobs |`);
+    console.error(rows.at(-1));
+    await store.close();
+  }
+} finally {
+  await pg?.stop();
+  rmSync(work, { recursive: true, force: true });
+}
+console.log(`continuous rescans, ${IMAGES} synthetic inventories (real Debian 12 package lists), one process; ${now.toISOString().slice(0, 10)} data, run ${new Date().toISOString().slice(0, 10)}, Node ${process.version}\n`);
+console.log("| store | measure | images | result | time | rate |");
+console.log("|---|---|---|---|---|---|");
+for (const r of rows) console.log(r);
