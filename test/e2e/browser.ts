@@ -2,16 +2,19 @@
 // playwright-core (no downloaded browser), a fresh profile per run, no background traffic; and
 // `berth server` on 127.0.0.1 with the demo dataset, with dist/web built when missing.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext } from "playwright-core";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { seedDemo, type DemoSeedInfo } from "../../src/demo/seed.js";
 import { startServer, type RunningServer } from "../../src/server/index.js";
 import { resolveWebDir } from "../../src/server/routes/web.js";
 import { defaultLimits } from "../../src/util/limits.js";
 
 export const CHROMIUM = process.env.BERTH_CHROMIUM ?? "/usr/bin/chromium";
+
+/** Where the UI tests save the screenshots the README shows. */
+export const SHOTS = "docs/screenshots";
 
 export const CHROMIUM_FLAGS = [
   "--headless",
@@ -93,6 +96,46 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close(
     async close() {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The UI tests' fixture: a seeded server, a browser page, every URL the page requested, and an API client. */
+export interface UiSession {
+  readonly seeded: SeededServer;
+  readonly page: Page;
+  readonly requests: readonly string[];
+  /** GET an API path with a token (default: the seeded read token); fails on anything but 200. */
+  apiGet<T>(path: string, token?: string): Promise<T>;
+  /** Requested URLs outside the server's origin (blob: and data: URLs are the page's own). */
+  foreignRequests(): string[];
+  close(): Promise<void>;
+}
+
+export async function openUi(): Promise<UiSession> {
+  const seeded = await startSeededServer();
+  const browser = await launchBrowser().catch(async (e: unknown) => {
+    await seeded.close();
+    throw e;
+  });
+  const requests: string[] = [];
+  browser.context.on("request", (r) => requests.push(r.url()));
+  const page = await browser.context.newPage();
+  mkdirSync(SHOTS, { recursive: true });
+  const origin = new URL(seeded.server.url).origin;
+  return {
+    seeded,
+    page,
+    requests,
+    async apiGet<T>(path: string, token = seeded.token): Promise<T> {
+      const res = await fetch(`${seeded.server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
+    },
+    foreignRequests: () => requests.filter((u) => !u.startsWith("blob:") && !u.startsWith("data:") && new URL(u).origin !== origin),
+    async close() {
+      await browser.close();
+      await seeded.close();
     },
   };
 }

@@ -4,12 +4,9 @@
 // page's findings against the API, the dashboard, and every request the page made same-origin.
 // Screenshots go to docs/screenshots/ (used by the README).
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { after, before, test } from "node:test";
 import type { Page } from "playwright-core";
-import { launchBrowser, startSeededServer, type SeededServer } from "./browser.js";
-
-const SHOTS = "docs/screenshots";
+import { SHOTS, openUi, type SeededServer, type UiSession } from "./browser.js";
 
 interface ExploreAnswer {
   query: string;
@@ -18,28 +15,18 @@ interface ExploreAnswer {
   nextCursor: string | null;
 }
 
+let ui: UiSession;
 let seeded: SeededServer;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let page: Page;
-const requests: string[] = [];
-
-async function apiGet<T>(path: string): Promise<T> {
-  const res = await fetch(`${seeded.server.url}${path}`, { headers: { authorization: `Bearer ${seeded.token}` } });
-  assert.equal(res.status, 200, `${path}: ${res.status} ${await res.clone().text()}`);
-  return (await res.json()) as T;
-}
+const apiGet = <T,>(path: string, token?: string): Promise<T> => ui.apiGet<T>(path, token);
 
 before(async () => {
-  seeded = await startSeededServer();
-  browser = await launchBrowser();
-  browser.context.on("request", (r) => requests.push(r.url()));
-  page = await browser.context.newPage();
-  mkdirSync(SHOTS, { recursive: true });
+  ui = await openUi();
+  ({ seeded, page } = ui);
 });
 
 after(async () => {
-  await browser?.close();
-  await seeded?.close();
+  await ui?.close();
 });
 
 test("the token link signs in and the dashboard renders", async () => {
@@ -49,11 +36,10 @@ test("the token link signs in and the dashboard renders", async () => {
   assert.equal(new URL(page.url()).search, "");
   assert.equal(await page.evaluate(() => sessionStorage.getItem("berth.token")), seeded.token);
   await page.waitForFunction(() => !document.querySelector('[role="status"]')?.textContent?.includes("Loading"));
-  await page.screenshot({ path: `${SHOTS}/dashboard.png`, fullPage: false });
 });
 
 test("the seeds' query built with clicks shows the API's paths; an edge opens the pipeline run", async () => {
-  await page.getByRole("link", { name: "Explorer" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Explorer" }).click();
   await page.getByRole("heading", { name: "Explorer", level: 1 }).waitFor();
   const add = async (label: string) => {
     await page.getByRole("button", { name: "Add a related node type" }).click();
@@ -112,18 +98,16 @@ test("an image node leads to the image page, whose findings match the API", asyn
   const digest = imageKey.slice("image:".length);
   await page.locator("table.results tbody tr").first().locator(`button.node-chip[title="${imageKey}"]`).click();
   await page.getByRole("complementary").getByRole("link", { name: "Open image page" }).click();
-  await page.getByRole("heading", { name: "Findings" }).waitFor();
+  await page.getByRole("heading", { name: "Open findings" }).waitFor();
   assert.equal(new URL(page.url()).pathname, `/images/${encodeURIComponent(digest)}`);
   const api = await apiGet<{ findings: unknown[] }>(`/api/v1/images/${digest}`);
   assert.ok(api.findings.length > 0);
   assert.equal(await page.getByTestId("findings-count").textContent(), String(api.findings.length));
   assert.equal(await page.locator("table.findings tbody tr").count(), Math.min(api.findings.length, 200));
-  // With fixed findings included, the count follows the API's include=fixed answer.
-  const withFixed = await apiGet<{ findings: unknown[] }>(`/api/v1/images/${digest}?include=fixed`);
-  await page.getByLabel("Include fixed findings").check();
-  await page.waitForFunction((n) => document.querySelector('[data-testid="findings-count"]')?.textContent === String(n), withFixed.findings.length);
-  await page.getByLabel("Include fixed findings").uncheck();
-  await page.waitForFunction((n) => document.querySelector('[data-testid="findings-count"]')?.textContent === String(n), api.findings.length);
+  // The fixed findings section lists what the API's include=fixed answer adds.
+  const withFixed = await apiGet<{ findings: { state: string }[] }>(`/api/v1/images/${digest}?include=fixed`);
+  const fixed = withFixed.findings.filter((f) => f.state === "fixed").length;
+  await page.waitForFunction((n) => document.querySelector('[data-testid="fixed-count"]')?.textContent === String(n), fixed);
   // Lineage came from explorer queries: the repository that built it is listed.
   await page.locator(".lineage-col").first().locator("li").first().waitFor();
   await page.screenshot({ path: `${SHOTS}/image.png`, fullPage: false });
@@ -156,8 +140,6 @@ test("keyboard: the builder's + menu opens and picks with Enter", async () => {
 });
 
 test("every request the page made stayed on the server's origin", () => {
-  const origin = new URL(seeded.server.url).origin;
-  assert.ok(requests.length > 5);
-  const foreign = requests.filter((u) => !u.startsWith("blob:") && !u.startsWith("data:") && new URL(u).origin !== origin);
-  assert.deepEqual(foreign, []);
+  assert.ok(ui.requests.length > 5);
+  assert.deepEqual(ui.foreignRequests(), []);
 });

@@ -1,5 +1,5 @@
 // Small building blocks shared by the pages.
-import type { MouseEvent, ReactNode } from "react";
+import { useState, type MouseEvent, type ReactNode } from "react";
 import { navigate } from "./router.js";
 
 /** An in-app link: a real <a href> (open in new tab works) that navigates without a reload. */
@@ -33,7 +33,9 @@ export function ErrorBox({ error }: { error: unknown }) {
   );
 }
 
-const SEVERITIES = ["critical", "high", "medium", "low", "negligible", "none", "unknown"];
+/** Severities highest first, as the server's model orders them. */
+export const SEVERITY_ORDER = ["critical", "high", "medium", "low", "negligible", "none", "unknown"] as const;
+const SEVERITIES: readonly string[] = SEVERITY_ORDER;
 
 export function SeverityBadge({ severity }: { severity: string }) {
   const s = SEVERITIES.includes(severity) ? severity : "unknown";
@@ -135,4 +137,69 @@ export function Props({ props }: { props: Record<string, unknown> }) {
 export function shortDigest(d: string): string {
   const m = /^(sha\d+):([0-9a-f]+)$/.exec(d);
   return m ? `${m[1]}:${m[2]!.slice(0, 12)}` : d;
+}
+
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ["year", 365 * 86_400_000],
+  ["month", 30 * 86_400_000],
+  ["week", 7 * 86_400_000],
+  ["day", 86_400_000],
+  ["hour", 3_600_000],
+  ["minute", 60_000],
+];
+const relFormat = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+
+/** "3 hours ago" for an ISO time relative to `now` (the server's clock when it gave one). */
+export function relativeTime(iso: string, now: number = Date.now()): string {
+  const ms = Date.parse(iso) - now;
+  if (!Number.isFinite(ms)) return iso;
+  for (const [unit, size] of UNITS) if (Math.abs(ms) >= size) return relFormat.format(Math.round(ms / size), unit);
+  return relFormat.format(Math.round(ms / 1000), "second");
+}
+
+/** A relative timestamp ("2 days ago") with the exact local time on hover. */
+export function RelTime({ value, now }: { value: unknown; now?: number }) {
+  if (typeof value !== "string" || !ISO_RE.test(value)) return <span className="muted">—</span>;
+  const d = new Date(value);
+  return (
+    <time dateTime={value} title={Number.isNaN(d.getTime()) ? value : d.toLocaleString()}>
+      {relativeTime(value, now)}
+    </time>
+  );
+}
+
+/** The highest severity with a count above zero, or null. */
+export function highestSeverity(counts: Record<string, unknown>): string | null {
+  return SEVERITY_ORDER.find((s) => typeof counts[s] === "number" && (counts[s] as number) > 0) ?? null;
+}
+
+/** Copies text to the clipboard, with a short confirmation beside the button. */
+export function CopyButton({ text, label }: { text: string; label: string }) {
+  const [copied, setCopied] = useState<"" | "copied" | "failed">("");
+  const copy = () => {
+    const done = (ok: boolean) => {
+      setCopied(ok ? "copied" : "failed");
+      setTimeout(() => setCopied(""), 2500);
+    };
+    if (navigator.clipboard) navigator.clipboard.writeText(text).then(() => done(true), () => done(false));
+    else done(false);
+  };
+  return (
+    <>
+      <button type="button" onClick={copy}>
+        {label}
+      </button>
+      <span role="status" aria-live="polite" className="small muted">
+        {copied === "copied" ? "Copied" : copied === "failed" ? "Copy failed: select the text and copy it" : ""}
+      </span>
+    </>
+  );
+}
+
+/** A copy of a set with one value added or removed (filter chips, legend toggles). */
+export function toggled<T>(set: ReadonlySet<T>, v: T): Set<T> {
+  const n = new Set(set);
+  if (n.has(v)) n.delete(v);
+  else n.add(v);
+  return n;
 }

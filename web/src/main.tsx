@@ -1,4 +1,4 @@
-// The Berth web UI: a sign-in gate (API token), the navigation bar and four pages loaded on demand,
+// The Berth web UI: a sign-in gate (API token), the navigation bar and five pages loaded on demand,
 // so the explorer's first load carries only its own code.
 import { StrictMode, Suspense, lazy, useEffect, useState, type FormEvent } from "react";
 import { createRoot } from "react-dom/client";
@@ -12,6 +12,7 @@ import "./styles.css";
 // first paint does not wait on a Suspense fallback (React holds revealed fallbacks for ~300 ms).
 const loaders = {
   explorer: () => import("./explorer/ExplorerPage.js"),
+  images: () => import("./pages/ImagesPage.js"),
   image: () => import("./pages/ImagePage.js"),
   dashboard: () => import("./pages/DashboardPage.js"),
   admin: () => import("./pages/AdminPage.js"),
@@ -19,6 +20,7 @@ const loaders = {
 type PageName = keyof typeof loaders;
 const ready: { [K in PageName]?: Awaited<ReturnType<(typeof loaders)[K]>>["default"] } = {};
 const ExplorerPage = lazy(loaders.explorer);
+const ImagesPage = lazy(loaders.images);
 const ImagePage = lazy(loaders.image);
 const DashboardPage = lazy(loaders.dashboard);
 const AdminPage = lazy(loaders.admin);
@@ -26,6 +28,7 @@ const AdminPage = lazy(loaders.admin);
 async function preload(page: Route["page"]): Promise<void> {
   try {
     if (page === "explorer") ready.explorer = (await loaders.explorer()).default;
+    else if (page === "images") ready.images = (await loaders.images()).default;
     else if (page === "image") ready.image = (await loaders.image()).default;
     else if (page === "dashboard") ready.dashboard = (await loaders.dashboard()).default;
     else if (page === "admin") ready.admin = (await loaders.admin()).default;
@@ -61,6 +64,7 @@ function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
 const NAV: { to: string; label: string; page: Route["page"] }[] = [
   { to: "/", label: "Dashboard", page: "dashboard" },
   { to: "/explorer", label: "Explorer", page: "explorer" },
+  { to: "/images", label: "Images", page: "images" },
   { to: "/admin", label: "Admin", page: "admin" },
 ];
 
@@ -72,6 +76,10 @@ function Page({ route }: { route: Route }) {
     }
     case "explorer": {
       const P = ready.explorer ?? ExplorerPage;
+      return <P />;
+    }
+    case "images": {
+      const P = ready.images ?? ImagesPage;
       return <P />;
     }
     case "image": {
@@ -100,7 +108,7 @@ function App() {
   const route = parseRoute(loc.pathname);
   useEffect(() => onUnauthorized(() => setSignedIn(false)), []);
   useEffect(() => {
-    const titles: Record<Route["page"], string> = { dashboard: "Dashboard", explorer: "Explorer", image: "Image", admin: "Admin", "not-found": "Not found" };
+    const titles: Record<Route["page"], string> = { dashboard: "Dashboard", explorer: "Explorer", images: "Images", image: "Image", admin: "Admin", "not-found": "Not found" };
     document.title = `${titles[route.page]} · Berth`;
   }, [route.page]);
   if (!signedIn) return <SignIn onSignedIn={() => setSignedIn(true)} />;

@@ -1,9 +1,10 @@
-// A small History-API router: the app has four pages, so a path match is all it needs.
+// A small History-API router: the app has five pages, so a path match is all it needs.
 import { useEffect, useState } from "react";
 
 export type Route =
   | { page: "dashboard" }
   | { page: "explorer" }
+  | { page: "images" }
   | { page: "image"; digest: string }
   | { page: "admin" }
   | { page: "not-found"; path: string };
@@ -12,6 +13,7 @@ export function parseRoute(pathname: string): Route {
   if (pathname === "/" || pathname === "") return { page: "dashboard" };
   if (pathname === "/explorer" || pathname === "/explorer/") return { page: "explorer" };
   if (pathname === "/admin" || pathname === "/admin/") return { page: "admin" };
+  if (pathname === "/images" || pathname === "/images/") return { page: "images" };
   const m = /^\/images\/([^/]+)\/?$/.exec(pathname);
   if (m?.[1]) return { page: "image", digest: decodeURIComponent(m[1]) };
   return { page: "not-found", path: pathname };

@@ -2,27 +2,10 @@
 // (GET /api/v1/images/{digest}), its deploy-gate verdict, attestations, and SBOM/SARIF downloads.
 import { useEffect, useMemo, useState } from "react";
 import { ApiError, download, explore, type ExploreResponse, type QueryAst } from "../api.js";
-import { ErrorBox, Link, Loading, Props, SeverityBadge, SeverityCounts, Time, Value, shortDigest } from "../components.js";
+import { ErrorBox, Link, Loading, Props, SeverityCounts, Time, Value, shortDigest } from "../components.js";
 import { typeLabel } from "../explorer/builder.js";
 import { useApi } from "../use-api.js";
-
-interface FindingView {
-  id: string;
-  aliases: string[];
-  package: { name: string; version: string; purl: string; sourceName?: string };
-  severity: string;
-  fixStatus: string;
-  fixedVersions: string[];
-  state: string;
-  firstSeen: string;
-  fixedAt: string | null;
-  title?: string;
-  url?: string;
-  remediation?: string;
-  kev?: boolean;
-  epss?: number;
-  layer?: string;
-}
+import { FixedFindings, OpenFindings, RemediationSummary, type FindingView } from "./findings.js";
 
 interface ImageView {
   digest: string;
@@ -33,7 +16,7 @@ interface ImageView {
   scanError: string | null;
   scannedAt: string | null;
   distro: string | null;
-  locations: { host: string; repository: string }[];
+  locations: { host: string; repository: string; tag?: string | null; pushedAt?: string | null; lastPulledAt?: string | null }[];
   job: { status: string; attempts: number; lastError: string | null; updatedAt: string } | null;
   platforms: { digest: string; platform: string | null; scanStatus: string }[];
   summary: Record<string, number>;
@@ -48,8 +31,6 @@ interface ComplianceView {
   compliance: Record<string, unknown> | null;
 }
 
-const SEV_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3, negligible: 4, none: 5, unknown: 6 };
-
 function lineageQueries(digest: string): { title: string; ast: QueryAst }[] {
   const img = { type: "image" as const, filters: [{ field: "digest", op: "=" as const, value: digest }] };
   return [
@@ -59,10 +40,12 @@ function lineageQueries(digest: string): { title: string; ast: QueryAst }[] {
   ];
 }
 
-/** Lineage: three explorer queries, shown as the nodes they reach (besides the image itself). */
-function Lineage({ digest }: { digest: string }) {
+type LineageResult = ExploreResponse | Error | undefined;
+
+/** The three lineage queries' answers, each arriving on its own. */
+function useLineage(digest: string): { queries: { title: string; ast: QueryAst }[]; results: LineageResult[] } {
   const queries = useMemo(() => lineageQueries(digest), [digest]);
-  const [results, setResults] = useState<(ExploreResponse | Error | undefined)[]>([]);
+  const [results, setResults] = useState<LineageResult[]>([]);
   useEffect(() => {
     const ctl = new AbortController();
     setResults([]);
@@ -76,6 +59,12 @@ function Lineage({ digest }: { digest: string }) {
     });
     return () => ctl.abort();
   }, [queries]);
+  return { queries, results };
+}
+
+/** Lineage: three explorer queries, shown as the nodes they reach (besides the image itself). */
+function Lineage({ lineage }: { lineage: ReturnType<typeof useLineage> }) {
+  const { queries, results } = lineage;
   return (
     <section aria-labelledby="lineage-title" className="card">
       <h2 id="lineage-title">Lineage</h2>
@@ -98,6 +87,29 @@ function Lineage({ digest }: { digest: string }) {
         })}
       </div>
     </section>
+  );
+}
+
+/** Who fixes it: the owners (CODEOWNERS) of the code repositories the image was built from. */
+function Owners({ built }: { built: LineageResult }) {
+  if (built === undefined) return <Loading what="owner" />;
+  if (built instanceof Error) return <p className="muted">Not available: {built.message}</p>;
+  const repos = Object.values(built.nodes).filter((n) => n.type === "repository");
+  if (repos.length === 0) return <p className="muted">No code repository is recorded for this image (no CI record or source label).</p>;
+  return (
+    <ul className="plain owners" data-testid="owners">
+      {repos.map((r) => {
+        const owners = Array.isArray(r.props.owners) ? r.props.owners.filter((o): o is string => typeof o === "string") : [];
+        return (
+          <li key={r.id}>
+            <strong>{owners.length ? owners.join(", ") : <span className="muted">no owners listed</span>}</strong>
+            <div className="small">
+              in <Value value={r.props.url ?? r.label} />
+            </div>
+          </li>
+        );
+      })}
+    </ul>
   );
 }
 
@@ -154,92 +166,12 @@ function Compliance({ digest }: { digest: string }) {
   );
 }
 
-const PAGE = 200;
-
-function Findings({ findings, includeFixed, setIncludeFixed }: { findings: FindingView[]; includeFixed: boolean; setIncludeFixed: (b: boolean) => void }) {
-  const [shown, setShown] = useState(PAGE);
-  const sorted = useMemo(
-    () => [...findings].sort((a, b) => (SEV_RANK[a.severity] ?? 9) - (SEV_RANK[b.severity] ?? 9) || a.package.name.localeCompare(b.package.name) || a.id.localeCompare(b.id)),
-    [findings],
-  );
-  return (
-    <section aria-labelledby="findings-title" className="card">
-      <div className="results-head">
-        <h2 id="findings-title">
-          Findings <span className="muted" data-testid="findings-count">{findings.length}</span>
-        </h2>
-        <label className="toggle">
-          <input type="checkbox" checked={includeFixed} onChange={(e) => setIncludeFixed(e.target.checked)} /> Include fixed findings
-        </label>
-      </div>
-      {sorted.length === 0 ? (
-        <p className="muted">No findings.</p>
-      ) : (
-        <div className="table-wrap">
-          <table className="findings" aria-label="Findings">
-            <thead>
-              <tr>
-                <th scope="col">Severity</th>
-                <th scope="col">Vulnerability</th>
-                <th scope="col">Package</th>
-                <th scope="col">Installed</th>
-                <th scope="col">Fixed in</th>
-                <th scope="col">Status</th>
-                <th scope="col">First seen</th>
-                <th scope="col">Remediation</th>
-              </tr>
-            </thead>
-            <tbody>
-              {sorted.slice(0, shown).map((f) => (
-                <tr key={`${f.id}|${f.package.purl}`} className={f.state === "fixed" ? "fixed" : undefined}>
-                  <td>
-                    <SeverityBadge severity={f.severity} />
-                    {f.kev ? <span className="badge bad">KEV</span> : null}
-                  </td>
-                  <td>
-                    {f.url && /^https?:\/\//.test(f.url) ? (
-                      <a href={f.url} target="_blank" rel="noreferrer noopener">
-                        {f.id}
-                      </a>
-                    ) : (
-                      f.id
-                    )}
-                    {f.title ? <div className="muted small">{f.title}</div> : null}
-                  </td>
-                  <td className="mono-wrap">{f.package.name}</td>
-                  <td className="mono-wrap">{f.package.version}</td>
-                  <td className="mono-wrap">{f.fixedVersions.length ? f.fixedVersions.join(", ") : <span className="muted">{f.fixStatus}</span>}</td>
-                  <td>
-                    {f.state}
-                    {f.fixedAt ? (
-                      <div className="small">
-                        fixed <Time value={f.fixedAt} />
-                      </div>
-                    ) : null}
-                  </td>
-                  <td>
-                    <Time value={f.firstSeen} />
-                  </td>
-                  <td className="small">{f.remediation ?? (f.fixedVersions[0] ? `Upgrade ${f.package.name} to ${f.fixedVersions[0]}` : "")}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {sorted.length > shown ? (
-        <button type="button" onClick={() => setShown((n) => n + PAGE)}>
-          Show {Math.min(PAGE, sorted.length - shown)} more of {sorted.length - shown}
-        </button>
-      ) : null}
-    </section>
-  );
-}
-
 export default function ImagePage({ digest }: { digest: string }) {
-  const [includeFixed, setIncludeFixed] = useState(false);
   const base = `/api/v1/images/${encodeURIComponent(digest)}`;
-  const img = useApi<ImageView>(`${base}${includeFixed ? "?include=fixed" : ""}`);
+  const img = useApi<ImageView>(base);
+  // The fixed findings come from the same view with include=fixed, after the open ones are shown.
+  const withFixed = useApi<ImageView>(img.data ? `${base}?include=fixed` : null);
+  const lineage = useLineage(digest);
   const [dlError, setDlError] = useState<unknown>(null);
   const file = digest.replace(/[^a-z0-9]+/gi, "-").slice(0, 30);
   const get = (path: string, name: string) => {
@@ -264,7 +196,11 @@ export default function ImagePage({ digest }: { digest: string }) {
               </div>
               <div className="prop">
                 <dt>Locations</dt>
-                <dd>{img.data.locations.length ? img.data.locations.map((l) => `${l.host}/${l.repository}`).join(", ") : "—"}</dd>
+                <dd>
+                  {img.data.locations.length
+                    ? [...new Set(img.data.locations.map((l) => `${l.host}/${l.repository}${l.tag ? `:${l.tag}` : ""}`))].join(", ")
+                    : "—"}
+                </dd>
               </div>
               <div className="prop">
                 <dt>Platform</dt>
@@ -321,8 +257,9 @@ export default function ImagePage({ digest }: { digest: string }) {
             </div>
             {dlError ? <ErrorBox error={dlError} /> : null}
           </section>
+          <RemediationSummary findings={img.data.findings} owners={<Owners built={lineage.results[0]} />} />
           <div className="two-col">
-            <Lineage digest={digest} />
+            <Lineage lineage={lineage} />
             <div>
               <Compliance digest={digest} />
               {img.data.attestations && img.data.attestations.length > 0 ? (
@@ -335,7 +272,8 @@ export default function ImagePage({ digest }: { digest: string }) {
               ) : null}
             </div>
           </div>
-          <Findings findings={img.data.findings} includeFixed={includeFixed} setIncludeFixed={setIncludeFixed} />
+          <OpenFindings findings={img.data.findings} />
+          <FixedFindings findings={withFixed.data?.findings} loading={withFixed.loading} />
         </>
       ) : null}
     </div>
