@@ -19,6 +19,9 @@ export function openApiDocument(): Record<string, unknown> {
     components: {
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", description: "An API token (`berth token create --role admin|ingest|read`), or on the registry-events route the registry's shared secret." },
+        registrySecret: { type: "apiKey", in: "header", name: "Authorization", description: "Registry events: the registry secret as the whole header value (Harbor's webhook policy 'auth header')." },
+        registrySignature: { type: "apiKey", in: "header", name: "X-Berth-Signature", description: "Registry events: `sha256=<hex HMAC-SHA256 of the raw body>` under --registry-hmac-secret." },
+        metricsToken: { type: "http", scheme: "bearer", description: "GET /metrics: the --metrics-token, when the server has one." },
       },
       schemas: {
         Error: { type: "object", required: ["error", "message"], properties: { error: { type: "string" }, message: { type: "string" } } },
@@ -52,6 +55,54 @@ export function openApiDocument(): Record<string, unknown> {
                   request: { type: "object", properties: { host: { type: "string" }, method: { type: "string" }, useragent: { type: "string" } } },
                   actor: { type: "object", properties: { name: { type: "string" } } },
                   source: { type: "object", properties: { addr: { type: "string" }, instanceID: { type: "string" } } },
+                },
+              },
+            },
+          },
+        },
+        HarborWebhook: {
+          type: "object",
+          description: "Harbor 2.x webhook, Default format (the CloudEvents format carries the same `data` with type harbor.artifact.pushed|pulled|deleted). PUSH_ARTIFACT, PULL_ARTIFACT and DELETE_ARTIFACT act; other types are counted as ignored. The registry host is the first component of resource_url.",
+          required: ["type"],
+          properties: {
+            type: { type: "string", examples: ["PUSH_ARTIFACT", "PULL_ARTIFACT", "DELETE_ARTIFACT", "SCANNING_COMPLETED"] },
+            occur_at: { type: "integer", description: "Unix seconds" },
+            operator: { type: "string" },
+            event_data: {
+              type: "object",
+              properties: {
+                resources: {
+                  type: "array",
+                  maxItems: 1000,
+                  items: { type: "object", required: ["digest"], properties: { digest: { type: "string" }, tag: { type: "string" }, resource_url: { type: "string", examples: ["harbor.example.com/library/app:1.0"] } } },
+                },
+                repository: { type: "object", properties: { name: { type: "string" }, namespace: { type: "string" }, repo_full_name: { type: "string" }, repo_type: { type: "string" } } },
+              },
+            },
+          },
+        },
+        GenericRegistryEvents: {
+          type: "object",
+          description: "Berth's generic form. Without `id` the event id is derived from the other fields (a redelivery changes nothing).",
+          required: ["events"],
+          properties: {
+            events: {
+              type: "array",
+              maxItems: 1000,
+              items: {
+                type: "object",
+                additionalProperties: false,
+                required: ["action", "registry", "repository"],
+                properties: {
+                  action: { type: "string", enum: ["push", "pull", "delete"] },
+                  registry: { type: "string", description: "host[:port] the image is pulled from" },
+                  repository: { type: "string" },
+                  digest: { type: "string", pattern: "^sha(256:[a-f0-9]{64}|512:[a-f0-9]{128})$", description: "Required for push and pull; a delete names a digest or a tag." },
+                  tag: { type: "string" },
+                  at: { type: "string", format: "date-time" },
+                  id: { type: "string", maxLength: 256 },
+                  actor: { type: "string" },
+                  mediaType: { type: "string", description: "Default: a manifest or index." },
                 },
               },
             },
@@ -313,14 +364,18 @@ export function openApiDocument(): Record<string, unknown> {
       "/openapi.json": { get: { summary: "This document", security: [], responses: { "200": { description: "OpenAPI 3.1 document", content: { "application/json": {} } } } } },
       "/api/v1/events/registry": {
         post: {
-          summary: "Registry notifications (CNCF Distribution envelope)",
-          description: "A push records the tag and enqueues a scan of a not-yet-scanned image (deduplicated by digest); a pull records the pull time and enqueues a scan of a never-scanned image; a delete removes the tag. Idempotent by event id. Roles: admin, ingest, or the configured registry secret.",
-          security: [{ bearer: [] }],
+          summary: "Registry notifications: CNCF Distribution envelope, Harbor webhook, or Berth's generic form (told apart by shape)",
+          description:
+            "A push records the tag and enqueues a scan of a not-yet-scanned image (deduplicated by digest); a pull records the pull time and enqueues a scan of a never-scanned image; a delete removes the tag. Idempotent by event id (derived from the content for Harbor and for generic events without one). Auth: the registry secret (as bearer or, for Harbor, as the whole Authorization value), an X-Berth-Signature HMAC over the raw body, or a token with role admin or ingest. Rate-limited per credential (--rate-limit-events).",
+          security: [{ bearer: [] }, { registrySecret: [] }, { registrySignature: [] }],
           requestBody: {
             required: true,
             content: {
               "application/vnd.docker.distribution.events.v1+json": { schema: { $ref: "#/components/schemas/DistributionEnvelope" } },
-              "application/json": { schema: { $ref: "#/components/schemas/DistributionEnvelope" } },
+              "application/json": {
+                schema: { oneOf: [{ $ref: "#/components/schemas/DistributionEnvelope" }, { $ref: "#/components/schemas/HarborWebhook" }, { $ref: "#/components/schemas/GenericRegistryEvents" }] },
+              },
+              "application/cloudevents+json": { schema: { type: "object", description: "Harbor's CloudEvents format" } },
             },
           },
           responses: {
@@ -330,6 +385,18 @@ export function openApiDocument(): Record<string, unknown> {
             "403": errorResponse("The token's role may not ingest"),
             "413": errorResponse("Body larger than the request size limit"),
             "415": errorResponse("Unsupported content type"),
+            "429": errorResponse("Rate limit exceeded; Retry-After says when to try again"),
+          },
+        },
+      },
+      "/metrics": {
+        get: {
+          summary: "Prometheus metrics (text exposition format 0.0.4)",
+          description: "HTTP requests and durations by route, registry events by format and action, scans by outcome and duration, jobs by kind and status, images by scan status, open findings by severity, vulnerability DB age, Node.js process metrics. Not rate-limited.",
+          security: [{}, { metricsToken: [] }],
+          responses: {
+            "200": { description: "Metrics", content: { "text/plain; version=0.0.4; charset=utf-8": { schema: { type: "string" } } } },
+            "401": errorResponse("The server has a --metrics-token and the request does not carry it"),
           },
         },
       },
