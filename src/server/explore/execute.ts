@@ -5,7 +5,8 @@
 // Paths are distinct by their node keys. Link tables (a workload's containers, an image's tags, a
 // vulnerability in several packages) can make one path appear on several consecutive SQL rows;
 // they are folded here, and the keyset cursor (strictly after the last key tuple) never repeats
-// them on the next page. A page is refilled until it holds `limit` paths or the rows run out.
+// them on the next page. A page is refilled until it holds `limit` paths or the rows run out (at
+// most MAX_REFILLS round trips; a shorter page still carries nextCursor when more may follow).
 import { createHash } from "node:crypto";
 import { PostgresAdapter, type Kysely } from "kysely";
 import type { Database } from "../../store/schema.js";
@@ -19,6 +20,7 @@ export const EXPLORE_DEFAULT_LIMIT = 50;
 export const EXPLORE_MAX_LIMIT = 500;
 /** SQL round trips to fill one page when rows repeat paths (each fetches at least limit+1 rows). */
 const MAX_REFILLS = 8;
+const MAX_ROWS_PER_ROUND = 4096;
 
 export interface ExploreOptions {
   readonly limit?: number;
@@ -101,7 +103,8 @@ export async function executeQuery(db: Kysely<Database>, ast: QueryAst, opts: Ex
   const rows: (PageRow & { flat: KeyValue[] })[] = [];
   let exhausted = false;
   for (let round = 0; round < MAX_REFILLS && rows.length <= limit; round++) {
-    const want = limit + 1 - rows.length;
+    // Repeated rows mean more repeats: read more per round (bounded) so pages fill in few trips.
+    const want = Math.min(MAX_ROWS_PER_ROUND, (limit + 1 - rows.length) << round);
     const result = await compiled.page(after, want).execute(db);
     const raw = result.rows as Record<string, unknown>[];
     for (const r of raw) {
