@@ -187,77 +187,79 @@ export default function ImagePage({ digest }: { digest: string }) {
       {img.error ? <ErrorBox error={img.error} /> : null}
       {img.data ? (
         <>
-          <section aria-labelledby="overview-title" className="card overview">
-            <h2 id="overview-title">Overview</h2>
-            <dl className="props">
-              <div className="prop">
-                <dt>Digest</dt>
-                <dd className="mono-wrap">{img.data.digest}</dd>
-              </div>
-              <div className="prop">
-                <dt>Locations</dt>
-                <dd>
-                  {img.data.locations.length
-                    ? [...new Set(img.data.locations.map((l) => `${l.host}/${l.repository}${l.tag ? `:${l.tag}` : ""}`))].join(", ")
-                    : "—"}
-                </dd>
-              </div>
-              <div className="prop">
-                <dt>Platform</dt>
-                <dd>{img.data.platform ?? "—"}</dd>
-              </div>
-              <div className="prop">
-                <dt>Distribution</dt>
-                <dd>{img.data.distro ?? "—"}</dd>
-              </div>
-              <div className="prop">
-                <dt>Scan</dt>
-                <dd>
-                  {img.data.scanStatus} {img.data.scannedAt ? <Time value={img.data.scannedAt} /> : null}
-                  {img.data.scanError ? <div className="error small">{img.data.scanError}</div> : null}
-                </dd>
-              </div>
-              <div className="prop">
-                <dt>Open findings</dt>
-                <dd>
-                  <SeverityCounts counts={img.data.summary} />
-                </dd>
-              </div>
-              {img.data.indexDigest ? (
+          <div className="image-top">
+            <section aria-labelledby="overview-title" className="card overview">
+              <h2 id="overview-title">Overview</h2>
+              <dl className="props">
                 <div className="prop">
-                  <dt>Index</dt>
+                  <dt>Digest</dt>
+                  <dd className="mono-wrap">{img.data.digest}</dd>
+                </div>
+                <div className="prop">
+                  <dt>Locations</dt>
                   <dd>
-                    <Link to={`/images/${encodeURIComponent(img.data.indexDigest)}`}>{shortDigest(img.data.indexDigest)}</Link>
+                    {img.data.locations.length
+                      ? [...new Set(img.data.locations.map((l) => `${l.host}/${l.repository}${l.tag ? `:${l.tag}` : ""}`))].join(", ")
+                      : "—"}
                   </dd>
                 </div>
-              ) : null}
-              {img.data.platforms.length ? (
                 <div className="prop">
-                  <dt>Platforms</dt>
+                  <dt>Platform</dt>
+                  <dd>{img.data.platform ?? "—"}</dd>
+                </div>
+                <div className="prop">
+                  <dt>Distribution</dt>
+                  <dd>{img.data.distro ?? "—"}</dd>
+                </div>
+                <div className="prop">
+                  <dt>Scan</dt>
                   <dd>
-                    {img.data.platforms.map((p) => (
-                      <div key={p.digest}>
-                        <Link to={`/images/${encodeURIComponent(p.digest)}`}>{p.platform ?? shortDigest(p.digest)}</Link> ({p.scanStatus})
-                      </div>
-                    ))}
+                    {img.data.scanStatus} {img.data.scannedAt ? <Time value={img.data.scannedAt} /> : null}
+                    {img.data.scanError ? <div className="error small">{img.data.scanError}</div> : null}
                   </dd>
                 </div>
-              ) : null}
-            </dl>
-            <div className="downloads" role="group" aria-label="Downloads">
-              <button type="button" onClick={() => get(`${base}/sbom?format=cyclonedx`, `${file}.cdx.json`)}>
-                SBOM (CycloneDX)
-              </button>
-              <button type="button" onClick={() => get(`${base}/sbom?format=spdx`, `${file}.spdx.json`)}>
-                SBOM (SPDX)
-              </button>
-              <button type="button" onClick={() => get(`${base}/sarif`, `${file}.sarif`)}>
-                Findings (SARIF)
-              </button>
-            </div>
-            {dlError ? <ErrorBox error={dlError} /> : null}
-          </section>
-          <RemediationSummary findings={img.data.findings} owners={<Owners built={lineage.results[0]} />} />
+                <div className="prop">
+                  <dt>Open findings</dt>
+                  <dd>
+                    <SeverityCounts counts={img.data.summary} />
+                  </dd>
+                </div>
+                {img.data.indexDigest ? (
+                  <div className="prop">
+                    <dt>Index</dt>
+                    <dd>
+                      <Link to={`/images/${encodeURIComponent(img.data.indexDigest)}`}>{shortDigest(img.data.indexDigest)}</Link>
+                    </dd>
+                  </div>
+                ) : null}
+                {img.data.platforms.length ? (
+                  <div className="prop">
+                    <dt>Platforms</dt>
+                    <dd>
+                      {img.data.platforms.map((p) => (
+                        <div key={p.digest}>
+                          <Link to={`/images/${encodeURIComponent(p.digest)}`}>{p.platform ?? shortDigest(p.digest)}</Link> ({p.scanStatus})
+                        </div>
+                      ))}
+                    </dd>
+                  </div>
+                ) : null}
+              </dl>
+              <div className="downloads" role="group" aria-label="Downloads">
+                <button type="button" onClick={() => get(`${base}/sbom?format=cyclonedx`, `${file}.cdx.json`)}>
+                  SBOM (CycloneDX)
+                </button>
+                <button type="button" onClick={() => get(`${base}/sbom?format=spdx`, `${file}.spdx.json`)}>
+                  SBOM (SPDX)
+                </button>
+                <button type="button" onClick={() => get(`${base}/sarif`, `${file}.sarif`)}>
+                  Findings (SARIF)
+                </button>
+              </div>
+              {dlError ? <ErrorBox error={dlError} /> : null}
+            </section>
+            <RemediationSummary findings={img.data.findings} owners={<Owners built={lineage.results[0]} />} />
+          </div>
           <div className="two-col">
             <Lineage lineage={lineage} />
             <div>

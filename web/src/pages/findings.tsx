@@ -49,6 +49,12 @@ function pct(n: number): string {
 
 // ---- remediation summary ----
 
+/** "upgrade x to 1.2; rebuild on a newer base image" → ["upgrade x to 1.2", "rebuild on …"]. */
+function splitAdvice(text: string): [string, string] {
+  const i = text.indexOf("; ");
+  return i === -1 ? [text, ""] : [text.slice(0, i), text.slice(i + 2)];
+}
+
 interface Action {
   text: string;
   findings: number;
@@ -78,6 +84,14 @@ export function RemediationSummary({ findings, owners }: { findings: readonly Fi
   const fixable = open.filter((f) => f.fixedVersions.length > 0).length;
   const kev = open.filter((f) => f.kev).length;
   const shown = actions.slice(0, 6);
+  // Remediation lines often end with the same advice ("…; all fixable OS findings come from the
+  // base image …: rebuild on a newer base image"): say it once above the list.
+  const tails = new Map<string, number>();
+  for (const a of shown) {
+    const t = splitAdvice(a.text)[1];
+    if (t) tails.set(t, (tails.get(t) ?? 0) + 1);
+  }
+  const shared = [...tails].filter(([, n]) => n > 1).map(([t]) => t);
   return (
     <section aria-labelledby="fix-title" className="card summary">
       <h2 id="fix-title">What to fix</h2>
@@ -108,7 +122,8 @@ export function RemediationSummary({ findings, owners }: { findings: readonly Fi
               {shown.map((a) => (
                 <li key={a.text}>
                   <SeverityBadge severity={a.top} />
-                  {a.kev > 0 ? <span className="badge bad">KEV</span> : null} <span className={a.fixable ? "" : "muted"}>{a.text}</span>{" "}
+                  {a.kev > 0 ? <span className="badge bad">KEV</span> : null}{" "}
+                  <span className={a.fixable ? "" : "muted"}>{shared.includes(splitAdvice(a.text)[1]) ? `${splitAdvice(a.text)[0]} *` : a.text}</span>{" "}
                   <span className="muted small">
                     ({a.findings} finding{a.findings === 1 ? "" : "s"})
                   </span>
@@ -116,6 +131,11 @@ export function RemediationSummary({ findings, owners }: { findings: readonly Fi
               ))}
             </ol>
           ) : null}
+          {shared.map((t) => (
+            <p key={t} className="muted small">
+              * {t.charAt(0).toUpperCase() + t.slice(1)}
+            </p>
+          ))}
           {actions.length > shown.length ? <p className="muted small">…and {actions.length - shown.length} more actions in the table below.</p> : null}
         </div>
       </div>
