@@ -126,12 +126,12 @@ export function createMetrics(opts: MetricsOptions): Metrics {
     const updatedAt = cached(VULNDB_CACHE_MS, now, async () => Date.parse(dbStatus(vulnDbPath).metadata.updatedAt));
     new Gauge({
       name: "berth_vulndb_age_seconds",
-      help: "Seconds since the vulnerability database was last updated (absent while there is none).",
+      help: "Seconds since the vulnerability database was last updated (+Inf while there is none or it cannot be read).",
       registers,
       async collect() {
-        this.reset();
+        // No database is infinitely stale: an alert on the age fires (0 would read as fresh).
         const t = await updatedAt().catch(() => NaN);
-        if (!Number.isNaN(t)) this.set(Math.max(0, (now().getTime() - t) / 1000));
+        this.set(Number.isNaN(t) ? Infinity : Math.max(0, (now().getTime() - t) / 1000));
       },
     });
   }
