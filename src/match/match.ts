@@ -16,7 +16,7 @@ import { evaluateAffected, schemeForEcosystem, tryCompareVersions, type SchemeId
 import { isIncomparable } from "../version/index.js";
 import type { AdvisoryAffected, VulnDb } from "../vulndb/store.js";
 import { normalizePackageName } from "../vulndb/ecosystems.js";
-import { advisoryQuery } from "./ecosystem.js";
+import { advisoryQuery, type AdvisoryQuery } from "./ecosystem.js";
 import { advisoryUrl, describe } from "./advisory.js";
 
 export interface MatchInput {
@@ -91,7 +91,38 @@ function layerOf(p: Package, image: ImageMetadata | undefined): FindingLayer | u
   return { diffId, ...(info ? { digest: info.digest, index, ...(info.createdBy ? { createdBy: info.createdBy } : {}) } : {}) };
 }
 
-function buildFinding(db: VulnDb, id: string, p: Package, hits: Hit[], image: ImageMetadata | undefined, by: "source-package" | "package" | "stdlib"): Finding {
+/**
+ * The part of a finding that depends only on the advisory key and the version compared (not on the
+ * package's locations, purl or image): computed once per distinct (ecosystem, name, version) in a
+ * re-match run and composed with each image's package (composeFinding). Property order is the
+ * finding's, so stored JSON does not change with the path that built it.
+ */
+export interface VersionFinding {
+  readonly id: string;
+  readonly aliases: readonly string[];
+  readonly advisories: readonly string[];
+  readonly fixedVersions: readonly string[];
+  readonly status: "fixed" | "affected";
+  readonly severity: SeverityLabel;
+  readonly severitySource: Finding["severitySource"];
+  readonly cvss?: Finding["cvss"];
+  readonly kev: boolean;
+  readonly epss?: number;
+  readonly title?: string;
+  readonly description?: string;
+  readonly url?: string;
+  readonly matchedBy: Finding["matchedBy"];
+  readonly published?: string;
+  readonly modified?: string;
+}
+
+/** Every answer the DB gives for one advisory key and version: the findings' version-level parts and the undecided comparisons. */
+export interface Verdict {
+  readonly findings: readonly VersionFinding[];
+  readonly undecided: readonly { readonly advisory: string; readonly reasons: readonly string[] }[];
+}
+
+function versionFinding(db: VulnDb, id: string, hits: Hit[], by: "source-package" | "package" | "stdlib"): VersionFinding {
   const scheme = hits[0]!.scheme;
   const advisories = [...new Set(hits.map((h) => h.row.advisoryId))].sort();
   const aliasSet = new Set<string>();
@@ -109,18 +140,13 @@ function buildFinding(db: VulnDb, id: string, p: Package, hits: Hit[], image: Im
   const epssValues = hits.map((h) => h.row.epss).filter((e): e is number => e !== undefined);
   const record = db.advisory(rated.row.advisoryId)?.record;
   const text = describe(record);
-  const layer = layerOf(p, image);
-  const status = fixedVersions.length > 0 ? "fixed" : "affected";
-  const name = by === "source-package" && p.sourceName ? p.sourceName : p.name;
   const url = advisoryUrl(id, record);
   return {
     id,
     aliases: [...aliasSet].sort(),
     advisories,
-    package: findingPackage(p, by),
-    installedVersion: p.version,
     fixedVersions,
-    status,
+    status: fixedVersions.length > 0 ? "fixed" : "affected",
     severity: sev.label,
     severitySource: sev.labelSource === "advisory" ? (by === "source-package" ? "distro" : "advisory") : sev.labelSource,
     ...(withCvss ? { cvss: { version: withCvss.cvss.find((c) => c.vector === withCvss.vector)?.version ?? "3.1", score: withCvss.score!, vector: withCvss.vector! } } : {}),
@@ -129,11 +155,38 @@ function buildFinding(db: VulnDb, id: string, p: Package, hits: Hit[], image: Im
     ...(text.title ? { title: text.title } : {}),
     ...(text.description ? { description: text.description } : {}),
     ...(url ? { url } : {}),
-    ...(layer ? { layer } : {}),
-    remediation: status === "fixed" ? `upgrade ${name} to ${fixedVersions[0]}` : `no fix available yet for ${name}; track ${id}`,
     matchedBy: { ecosystem: hits[0]!.ecosystem, scheme, by },
     ...(record?.published ? { published: record.published } : {}),
     ...(record?.modified ? { modified: record.modified } : {}),
+  };
+}
+
+/** A finding: the version-level part with this package, its layer in the image and the remediation naming it. */
+export function composeFinding(v: VersionFinding, p: Package, image: ImageMetadata | undefined): Finding {
+  const by = v.matchedBy.by;
+  const layer = layerOf(p, image);
+  const name = by === "source-package" && p.sourceName ? p.sourceName : p.name;
+  return {
+    id: v.id,
+    aliases: v.aliases,
+    advisories: v.advisories,
+    package: findingPackage(p, by),
+    installedVersion: p.version,
+    fixedVersions: v.fixedVersions,
+    status: v.status,
+    severity: v.severity,
+    severitySource: v.severitySource,
+    ...(v.cvss ? { cvss: v.cvss } : {}),
+    kev: v.kev,
+    ...(v.epss !== undefined ? { epss: v.epss } : {}),
+    ...(v.title ? { title: v.title } : {}),
+    ...(v.description ? { description: v.description } : {}),
+    ...(v.url ? { url: v.url } : {}),
+    ...(layer ? { layer } : {}),
+    remediation: v.status === "fixed" ? `upgrade ${name} to ${v.fixedVersions[0]}` : `no fix available yet for ${name}; track ${v.id}`,
+    matchedBy: v.matchedBy,
+    ...(v.published ? { published: v.published } : {}),
+    ...(v.modified ? { modified: v.modified } : {}),
   };
 }
 
@@ -158,40 +211,69 @@ export function matchKeys(input: Pick<MatchInput, "packages" | "distro">): Map<s
   return keys;
 }
 
-export function matchPackages(input: MatchInput, db: VulnDb): MatchResult {
+/** The verdict cache key of an advisory query: everything the DB's answer and its version-level findings depend on. */
+export function verdictKey(q: AdvisoryQuery): string {
+  return JSON.stringify([q.ecosystem, q.family, normalizePackageName(q.ecosystem, q.name), q.version, q.by]);
+}
+
+/** Asks the DB about one advisory query (no package specifics). */
+export function verdictOf(q: AdvisoryQuery, db: VulnDb): Verdict {
+  const rows = q.family ? db.lookupFamily(q.ecosystem, q.name) : db.lookup(q.ecosystem, q.name);
+  const byVuln = new Map<string, Hit[]>();
+  const undecided: { advisory: string; reasons: readonly string[] }[] = [];
+  for (const row of rows) {
+    const scheme = schemeForEcosystem(row.ecosystem);
+    if (!scheme) {
+      undecided.push({ advisory: row.advisoryId, reasons: [`no version scheme for ecosystem ${row.ecosystem}`] });
+      continue;
+    }
+    const r = evaluateAffected(row.affected, q.version, scheme);
+    if (r.status === "not-affected") continue;
+    if (r.status === "incomparable") {
+      undecided.push({ advisory: row.advisoryId, reasons: r.reasons });
+      continue;
+    }
+    // Never report a fix that is not newer than what is installed (a malformed range could say so).
+    const fixed = r.fixed.filter((f) => {
+      const c = tryCompareVersions(scheme, f, q.version);
+      return isIncomparable(c) || c > 0;
+    });
+    for (const id of vulnerabilityIds(db, row.advisoryId).primary) {
+      const list = byVuln.get(id) ?? [];
+      list.push({ row, fixed, scheme, ecosystem: row.ecosystem });
+      byVuln.set(id, list);
+    }
+  }
+  return { findings: [...byVuln].map(([id, hits]) => versionFinding(db, id, hits, q.by)), undecided };
+}
+
+/** Verdicts by verdictKey, shared by many inventories matched against one DB (a re-match run). */
+export type VerdictCache = Map<string, Verdict>;
+
+/** The packages matchPackages asks about, each with its advisory query (not: owned by an OS package, no feed). */
+export function matchQueries(input: Pick<MatchInput, "packages" | "distro">): { p: Package; q: AdvisoryQuery }[] {
   const owned = osOwnedFiles(input.packages);
-  const findings: Finding[] = [];
-  const undecided: Undecided[] = [];
+  const out: { p: Package; q: AdvisoryQuery }[] = [];
   for (const p of input.packages) {
     if (ownedByOs(p, owned)) continue;
     const q = advisoryQuery(p, input.distro);
-    if (!q) continue;
-    const rows = q.family ? db.lookupFamily(q.ecosystem, q.name) : db.lookup(q.ecosystem, q.name);
-    const byVuln = new Map<string, Hit[]>();
-    for (const row of rows) {
-      const scheme = schemeForEcosystem(row.ecosystem);
-      if (!scheme) {
-        undecided.push({ advisory: row.advisoryId, package: findingPackage(p, q.by), reasons: [`no version scheme for ecosystem ${row.ecosystem}`] });
-        continue;
-      }
-      const r = evaluateAffected(row.affected, q.version, scheme);
-      if (r.status === "not-affected") continue;
-      if (r.status === "incomparable") {
-        undecided.push({ advisory: row.advisoryId, package: findingPackage(p, q.by), reasons: r.reasons });
-        continue;
-      }
-      // Never report a fix that is not newer than what is installed (a malformed range could say so).
-      const fixed = r.fixed.filter((f) => {
-        const c = tryCompareVersions(scheme, f, q.version);
-        return isIncomparable(c) || c > 0;
-      });
-      for (const id of vulnerabilityIds(db, row.advisoryId).primary) {
-        const list = byVuln.get(id) ?? [];
-        list.push({ row, fixed, scheme, ecosystem: row.ecosystem });
-        byVuln.set(id, list);
-      }
-    }
-    for (const [id, hits] of byVuln) findings.push(buildFinding(db, id, p, hits, input.image, q.by));
+    if (q) out.push({ p, q });
+  }
+  return out;
+}
+
+export function matchPackages(input: MatchInput, db: VulnDb, cache?: VerdictCache): MatchResult {
+  const findings: Finding[] = [];
+  const undecided: Undecided[] = [];
+  for (const { p, q } of matchQueries(input)) {
+    let v: Verdict | undefined;
+    if (cache) {
+      const k = verdictKey(q);
+      v = cache.get(k);
+      if (!v) cache.set(k, (v = verdictOf(q, db)));
+    } else v = verdictOf(q, db);
+    for (const u of v.undecided) undecided.push({ advisory: u.advisory, package: findingPackage(p, q.by), reasons: u.reasons });
+    for (const f of v.findings) findings.push(composeFinding(f, p, input.image));
   }
   return { findings: sortFindings(findings), undecided };
 }

@@ -3,7 +3,7 @@
 import type { Finding, Undecided } from "../model/finding.js";
 import type { ImageMetadata } from "../model/image.js";
 import type { Distro, Package } from "../model/package.js";
-import { matchPackages } from "../match/match.js";
+import { matchPackages, type VerdictCache } from "../match/match.js";
 import { applyVex, type VexStatement } from "../match/vex.js";
 import { applyIgnore, type IgnoreRule } from "../match/ignore.js";
 import type { ReportTarget } from "../report/document.js";
@@ -20,6 +20,8 @@ export interface MatchOptions {
   readonly vex?: readonly VexStatement[];
   readonly ignore?: { readonly rules: readonly IgnoreRule[]; readonly source: string };
   readonly now: Date;
+  /** Version-level answers shared across inventories matched against the same DB (server re-match runs). */
+  readonly verdicts?: VerdictCache;
 }
 
 export interface ScanOutcome {
@@ -38,7 +40,7 @@ export interface InventoryToScan {
 
 /** Matches an inventory (from an image, a directory or a stored SBOM) against the database. */
 export function scanInventory(inv: InventoryToScan, opts: MatchOptions): { target: ReportTarget; expiredIgnores: IgnoreRule[] } {
-  const m = matchPackages({ packages: inv.packages, ...(inv.distro ? { distro: inv.distro } : {}), ...(inv.image ? { image: inv.image } : {}) }, opts.db);
+  const m = matchPackages({ packages: inv.packages, ...(inv.distro ? { distro: inv.distro } : {}), ...(inv.image ? { image: inv.image } : {}) }, opts.db, opts.verdicts);
   let findings: Finding[] = applyBaseImageRemediation(m.findings, inv.image);
   const imageIds = inv.image ? [imagePurl(inv.image), inv.image.manifestDigest, inv.image.configDigest].filter((x): x is string => !!x) : [];
   if (opts.vex?.length) findings = applyVex(findings, opts.vex, imageIds);

@@ -6,10 +6,14 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import type { ImageMetadata } from "../model/image.js";
 import type { Distro, Package } from "../model/package.js";
+import { matchQueries, verdictKey, verdictOf, type VerdictCache } from "../match/match.js";
+import type { AdvisoryQuery } from "../match/ecosystem.js";
 import { scanInventory } from "../scan/scan.js";
 import type { EnqueueInput } from "../store/jobs.js";
 import type { Repositories } from "../store/index.js";
-import { ecosystemCovers, type StoredInventory } from "../store/rescan.js";
+import type { StoredVulnerability } from "../store/images.js";
+import { rematchRepository, type MatchContext, type MatchRow, type MatchWrite } from "../store/rematch.js";
+import type { StoredInventory } from "../store/rescan.js";
 import { BerthError, describeError } from "../util/errors.js";
 import { parsePackageKey } from "../vulndb/changes.js";
 import { dbPath, openVulnDb, type VulnDb } from "../vulndb/index.js";
@@ -116,21 +120,75 @@ export function parseStoredInventory(json: string, digest: string): ParsedInvent
   return { packages, ...(distro ? { distro } : {}), ...(image && Array.isArray(image.layers) ? { image } : {}) };
 }
 
+/** What findings read of an image besides its packages: the distro (advisory ecosystem) and the layers and labels. */
+interface ImageContext {
+  readonly distro?: Distro;
+  readonly image?: ImageMetadata;
+}
+
+/** The image metadata a finding reads (layers; the base-image labels), without the rest of the config. */
+function compactImage(image: ImageMetadata): ImageMetadata {
+  const labels = image.config?.labels ?? {};
+  const base = Object.fromEntries(["org.opencontainers.image.base.name", "org.opencontainers.image.base.digest"].filter((k) => labels[k] !== undefined).map((k) => [k, labels[k]!]));
+  return { reference: image.reference, tags: [], layers: image.layers, config: { env: [], entrypoint: [], cmd: [], labels: base, history: [] } };
+}
+
 /**
- * The packages of one stored image a re-match asks about: not those the scan found unmatched (a
- * language package an OS package owns — the stored inventory has no file lists to tell), and, for an
- * incremental re-match, only those under one of the changed advisory keys (`scope`).
+ * The compact match context of a parsed stored inventory (migration 0005): the image part, and per
+ * matched package its verdict key and JSON (without the file list, which only decided ownership —
+ * already recorded as match_ecosystem = "" at scan time, the stored inventory has no file lists).
  */
-export function packagesToMatch(inv: StoredInventory, parsed: ParsedInventory, keys: readonly { ecosystem: string; name: string }[] | undefined): { packages: Package[]; scope?: Set<string> } {
-  const stored = new Map(inv.packages.map((p) => [p.purl, p]));
-  const candidates = parsed.packages.filter((p) => stored.get(p.purl)?.matchEcosystem !== "");
-  if (!keys) return { packages: candidates };
-  const scope = new Set<string>();
+function matchContext(inv: StoredInventory, parsed: ParsedInventory): { context: MatchContext; packages: Map<string, Package> } {
+  const notMatched = new Set(inv.packages.filter((p) => p.matchEcosystem === "").map((p) => p.purl));
+  const candidates = parsed.packages.filter((p) => !notMatched.has(p.purl));
+  const keys = new Map(matchQueries({ packages: candidates, ...(parsed.distro ? { distro: parsed.distro } : {}) }).map(({ p, q }) => [p.purl, verdictKey(q)]));
+  const packages = new Map<string, Package>();
+  const rows: MatchContext["packages"][number][] = [];
   for (const p of candidates) {
-    const s = stored.get(p.purl);
-    if (s?.matchEcosystem && s.matchName !== null && keys.some((k) => k.name === s.matchName && ecosystemCovers(s.matchEcosystem!, k.ecosystem))) scope.add(p.purl);
+    const k = keys.get(p.purl);
+    if (k === undefined || packages.has(p.purl)) continue;
+    const { files: _files, ...rest } = p;
+    packages.set(p.purl, rest);
+    rows.push({ purl: p.purl, verdictKey: k, packageJson: JSON.stringify(rest) });
   }
-  return { packages: candidates.filter((p) => scope.has(p.purl)), scope };
+  const ctx: ImageContext = { ...(parsed.distro ? { distro: parsed.distro } : {}), ...(parsed.image ? { image: compactImage(parsed.image) } : {}) };
+  return { context: { digest: inv.digest, matchImageJson: JSON.stringify(ctx), packages: rows }, packages };
+}
+
+/**
+ * Verdicts and their hashes shared by every re-match job of this process against one DB (path and
+ * built_at): a fleet shares few distinct (ecosystem, name, version) keys, so each is asked once per run.
+ */
+interface RunCache {
+  id: string;
+  verdicts: VerdictCache;
+  hashes: Map<string, string>;
+}
+const MAX_CACHED_VERDICTS = 500_000;
+const run: RunCache = { id: "", verdicts: new Map(), hashes: new Map() };
+
+function runCache(id: string): RunCache {
+  if (run.id !== id || run.verdicts.size > MAX_CACHED_VERDICTS) {
+    run.id = id;
+    run.verdicts = new Map();
+    run.hashes = new Map();
+  }
+  return run;
+}
+
+/** The hash of the DB's verdict for a stored verdict key (match.ts verdictKey). */
+function verdictHash(cache: RunCache, key: string, db: VulnDb): string {
+  let h = cache.hashes.get(key);
+  if (h !== undefined) return h;
+  let v = cache.verdicts.get(key);
+  if (!v) {
+    const [ecosystem, family, name, version, by] = JSON.parse(key) as [string, boolean, string, string, AdvisoryQuery["by"]];
+    v = verdictOf({ ecosystem, family, name, version, by }, db);
+    cache.verdicts.set(key, v);
+  }
+  h = createHash("sha256").update(JSON.stringify(v)).digest("base64");
+  cache.hashes.set(key, h);
+  return h;
 }
 
 export interface RematchSettings {
@@ -138,45 +196,92 @@ export interface RematchSettings {
   readonly log: (msg: string) => void;
 }
 
+/**
+ * Re-matches a batch of stored images. The DB's answer for a package depends only on its verdict key
+ * (ecosystem, name, version), so a job compares each stored package's verdict hash with the current
+ * one and composes findings only for images where one changed: those packages (or, for an image of
+ * several layers, whose base-image remediation reads all its findings, every package) — from the
+ * stored package rows and image context, without parsing the inventory. Images scanned before
+ * migration 0005, or not re-matched since their scan, have no verdict hashes: their inventory is parsed
+ * once and the compact context recorded. The outcome equals matching each whole inventory again.
+ */
 export async function runRematchJob(repos: Repositories, settings: RematchSettings, job: RematchPayload, now: () => Date): Promise<RematchSummary> {
   const path = dbPath(settings.cacheDir);
   if (!existsSync(path)) throw new BerthError("not-found", `no vulnerability database in ${settings.cacheDir}; run "berth db update --cache-dir ${settings.cacheDir}"`);
   const raw = openVulnDb(path);
   const db = cachedVulnDb(raw);
   const keys = job.packages?.map(parsePackageKey);
-  let images = 0;
-  const totals = { added: 0, changed: 0, fixed: 0 };
-  const vulnsStored = new Set<string>();
+  const store = rematchRepository(repos.store.db);
   try {
     const dbVersion = vulnDbVersion(raw);
-    for (const inv of await repos.rescan.inventories(job.digests)) {
-      let parsed: ParsedInventory;
-      try {
-        parsed = parseStoredInventory(inv.inventoryJson, inv.digest);
-      } catch (e) {
-        // One unreadable inventory must not hold back the batch; a new scan replaces it.
-        settings.log(`rematch: ${describeError(e)}; skipped`);
-        continue;
-      }
-      const { packages, scope } = packagesToMatch(inv, parsed, keys);
-      if (scope && scope.size === 0) continue;
-      const r = scanInventory(
-        { name: inv.digest, kind: "image", packages, ...(parsed.distro ? { distro: parsed.distro } : {}), ...(parsed.image ? { image: parsed.image } : {}) },
-        { db, now: now() },
-      );
-      const findings = r.target.findings;
-      // Vulnerability rows once per job: images in a batch share most of them.
-      const vulnerabilities = findings.filter((f) => !vulnsStored.has(f.id)).map(toStoredVulnerability);
-      for (const v of vulnerabilities) vulnsStored.add(v.id);
-      const c = await repos.images.saveMatch({ digest: inv.digest, findings: findings.map(toStoredFinding), vulnerabilities, ...(scope ? { scope } : {}), dbVersion }, now());
-      totals.added += c.added;
-      totals.changed += c.changed;
-      totals.fixed += c.fixed;
-      images++;
+    const cache = runCache(`${path}\n${dbVersion}`);
+    const contexts = new Map<string, ImageContext>();
+    const parsedPackages = new Map<string, Map<string, Package>>();
+    const images = await store.images(job.digests);
+    const rowsByImage = new Map<string, MatchRow[]>();
+    for (const r of await store.matchRows(images.map((i) => i.digest), keys)) {
+      const list = rowsByImage.get(r.digest) ?? [];
+      list.push(r);
+      rowsByImage.set(r.digest, list);
     }
+    // No context yet, or packages without a verdict key although the scan matched them (a new scan
+    // replaced the package rows): read the inventory once.
+    const missing = images
+      .filter((i) => i.matchImageJson === null || (rowsByImage.get(i.digest) ?? []).some((r) => r.matchEcosystem !== null && r.verdictKey === null))
+      .map((i) => i.digest);
+    if (missing.length > 0) {
+      const recorded: MatchContext[] = [];
+      for (const inv of await repos.rescan.inventories(missing)) {
+        let parsed: ParsedInventory;
+        try {
+          parsed = parseStoredInventory(inv.inventoryJson, inv.digest);
+        } catch (e) {
+          // One unreadable inventory must not hold back the batch; a new scan replaces it.
+          settings.log(`rematch: ${describeError(e)}; skipped`);
+          continue;
+        }
+        const m = matchContext(inv, parsed);
+        recorded.push(m.context);
+        contexts.set(inv.digest, { ...(parsed.distro ? { distro: parsed.distro } : {}), ...(parsed.image ? { image: parsed.image } : {}) });
+        parsedPackages.set(inv.digest, m.packages);
+      }
+      await store.saveContexts(recorded);
+    }
+    const unusable = new Set(missing.filter((d) => !parsedPackages.has(d)));
+    const matched: string[] = [];
+    const writes: MatchWrite[] = [];
+    const vulnerabilities = new Map<string, StoredVulnerability>();
+    const verdicts = new Map<string, { hash: string; digests: string[] }>();
+    for (const image of images) {
+      const rows = rowsByImage.get(image.digest) ?? [];
+      if (unusable.has(image.digest) || (keys && rows.length === 0)) continue;
+      matched.push(image.digest);
+      const fresh = parsedPackages.has(image.digest);
+      const changed = rows.filter((r) => r.verdictKey !== null && (fresh || verdictHash(cache, r.verdictKey, db) !== r.verdictHash)).map((r) => r.purl);
+      // A fresh context: the stored findings were written by a scan, so every package is compared.
+      if (!fresh && changed.length === 0) continue;
+      const ctx = contexts.get(image.digest) ?? (JSON.parse(image.matchImageJson!) as ImageContext);
+      // Base-image remediation reads all of an image's findings (scan/remediation.ts): match it whole.
+      const whole = fresh || (ctx.image?.layers.length ?? 0) >= 2;
+      const parsed = parsedPackages.get(image.digest);
+      const packages = parsed
+        ? [...parsed.values()]
+        : (await store.packageJsons(image.digest, whole ? undefined : changed)).map((j) => JSON.parse(j) as Package);
+      const r = scanInventory({ name: image.digest, kind: "image", packages, ...(ctx.distro ? { distro: ctx.distro } : {}), ...(ctx.image ? { image: ctx.image } : {}) }, { db, now: now(), verdicts: cache.verdicts });
+      const findings = r.target.findings;
+      for (const f of findings) if (!vulnerabilities.has(f.id)) vulnerabilities.set(f.id, toStoredVulnerability(f));
+      writes.push({ digest: image.digest, findings: findings.map(toStoredFinding), ...(whole ? {} : { scope: new Set(changed) }) });
+      for (const { q } of matchQueries({ packages })) {
+        const k = verdictKey(q);
+        const v = verdicts.get(k) ?? { hash: verdictHash(cache, k, db), digests: [] };
+        if (v.digests.at(-1) !== image.digest) v.digests.push(image.digest);
+        verdicts.set(k, v);
+      }
+    }
+    const totals = await store.writeBatch({ vulnerabilities: [...vulnerabilities.values()], writes, verdicts, matched, dbVersion, at: now().toISOString() });
+    // Digests without a stored inventory (never scanned, or deleted since) count as skipped too.
+    return { images: matched.length, skipped: job.digests.length - matched.length, ...totals };
   } finally {
     raw.close();
   }
-  // Digests without a stored inventory (never scanned, or deleted since) count as skipped too.
-  return { images, skipped: job.digests.length - images, ...totals };
 }

@@ -101,7 +101,7 @@ export function chunks<T>(xs: readonly T[]): T[][] {
   return out;
 }
 
-async function upsertVulnerabilities(tx: Db, vulnerabilities: readonly StoredVulnerability[]): Promise<void> {
+export async function upsertVulnerabilities(tx: Db, vulnerabilities: readonly StoredVulnerability[]): Promise<void> {
   const unique = [...new Map(vulnerabilities.map((v) => [v.id, v])).values()];
   for (const part of chunks(unique)) {
     await tx
@@ -143,7 +143,7 @@ async function markMatched(tx: Db, digest: string, at: string, dbVersion: string
  * changed); `images.matched_at` records when they were last confirmed. With `scope`, only findings of
  * those package purls are considered (an incremental re-match of some packages).
  */
-async function writeFindings(tx: Db, digest: string, incoming: readonly StoredFinding[], at: string, scope?: ReadonlySet<string>): Promise<FindingChanges> {
+export async function writeFindings(tx: Db, digest: string, incoming: readonly StoredFinding[], at: string, scope?: ReadonlySet<string>): Promise<FindingChanges> {
   const key = (vuln: string, purl: string): string => `${vuln}\n${purl}`;
   const rows = new Map<string, NewFinding>();
   for (const f of incoming) {

@@ -333,9 +333,23 @@ function rescan(): Migration {
   };
 }
 
+/**
+ * 0005: what a re-match needs without parsing the stored inventory (server/rematch.ts): per package
+ * its verdict key, the verdict it was last matched with and its finding context; per image the layers
+ * and labels findings name. Null: stored before 0005 (the re-match reads the inventory then).
+ */
+function rematchScale(): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      for (const col of ["verdict_key", "verdict_hash", "package_json"]) await db.schema.alterTable("image_packages").addColumn(col, "text").execute();
+      await db.schema.alterTable("images").addColumn("match_image_json", "text").execute();
+    },
+  };
+}
+
 /** Every migration, by name (names sort in application order). */
 export function migrationProvider(kind: DialectKind): MigrationProvider {
   return {
-    getMigrations: () => Promise.resolve({ "0001_initial": initial(kind), "0002_ci_records": ciRecords(), "0003_graph": graph(kind), "0004_rescan": rescan() }),
+    getMigrations: () => Promise.resolve({ "0001_initial": initial(kind), "0002_ci_records": ciRecords(), "0003_graph": graph(kind), "0004_rescan": rescan(), "0005_rematch_scale": rematchScale() }),
   };
 }

@@ -84,6 +84,9 @@ export interface ImagesTable {
   matched_at: string | null;
   /** The vulnerability DB (its built_at) that match used. */
   matched_db: string | null;
+  // 0005_rematch_scale:
+  /** What findings read of the image (layers, base-image labels) and its distro: {distro?, image?}; null: read inventory_json. */
+  match_image_json: string | null;
 }
 
 export interface RegistryRepositoriesTable {
@@ -124,6 +127,13 @@ export interface ImagePackagesTable {
   match_ecosystem: string | null;
   /** normalizePackageName(ecosystem, name): the source package for OS packages. */
   match_name: string | null;
+  // 0005_rematch_scale (null: stored before it, or not matched):
+  /** match.ts verdictKey: the DB's answer for this package depends only on it (shared by images). */
+  verdict_key: string | null;
+  /** Hash of the verdict the stored findings of this package were last written from; null: unknown. */
+  verdict_hash: string | null;
+  /** The inventory's package without its file list (what a finding names of it). */
+  package_json: string | null;
 }
 
 export interface VulnerabilitiesTable {

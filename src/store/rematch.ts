@@ -1,0 +1,137 @@
+// What a re-match run reads and writes at fleet scale (server/rematch.ts): per stored package its
+// verdict key and the hash of the verdict its findings were last written from (migration 0005), so a
+// run asks the DB once per distinct (ecosystem, name, version) and touches only the images whose
+// verdicts changed; the compact match context (package JSON, image layers) those images are composed
+// from without parsing their stored inventory; and the writes of one batch in one transaction.
+import type { Kysely } from "kysely";
+import { chunks, upsertVulnerabilities, writeFindings, type FindingChanges, type StoredFinding, type StoredVulnerability } from "./images.js";
+import type { PackageKey } from "./rescan.js";
+import type { Database } from "./schema.js";
+
+/** A stored package a re-match may ask about (match_ecosystem not ""). */
+export interface MatchRow {
+  readonly digest: string;
+  readonly purl: string;
+  /** null: stored before 0004. */
+  readonly matchEcosystem: string | null;
+  readonly matchName: string | null;
+  /** null: no compact context yet (scanned before 0005 or not re-matched since the scan). */
+  readonly verdictKey: string | null;
+  readonly verdictHash: string | null;
+}
+
+export interface MatchImage {
+  readonly digest: string;
+  /** {distro?, image?} as the findings need them; null: not recorded yet. */
+  readonly matchImageJson: string | null;
+}
+
+/** Compact context recorded from a parsed inventory (the first re-match after a scan). */
+export interface MatchContext {
+  readonly digest: string;
+  readonly matchImageJson: string;
+  readonly packages: readonly { readonly purl: string; readonly verdictKey: string | null; readonly packageJson: string }[];
+}
+
+/** One image's re-match outcome; `scope` as in saveMatch (only findings of these purls). */
+export interface MatchWrite {
+  readonly digest: string;
+  readonly findings: readonly StoredFinding[];
+  readonly scope?: ReadonlySet<string>;
+}
+
+export interface RematchRepository {
+  /** Scanned images among `digests` (with a stored inventory). */
+  images(digests: readonly string[]): Promise<MatchImage[]>;
+  /** Their matched packages (match_ecosystem not ""), or only those under `keys` (a family ecosystem covers its sub-releases). */
+  matchRows(digests: readonly string[], keys?: readonly PackageKey[]): Promise<MatchRow[]>;
+  /** package_json of some packages of one image (purls absent: every package with one). */
+  packageJsons(digest: string, purls?: readonly string[]): Promise<string[]>;
+  saveContexts(contexts: readonly MatchContext[]): Promise<void>;
+  /**
+   * One batch in one transaction: the vulnerabilities, each image's findings (the findings lifecycle
+   * of store/images.ts writeFindings), the verdict hashes the written packages now reflect (by image
+   * and verdict key), and matched_at/matched_db of every image the batch confirmed.
+   */
+  writeBatch(input: {
+    readonly vulnerabilities: readonly StoredVulnerability[];
+    readonly writes: readonly MatchWrite[];
+    readonly verdicts: ReadonlyMap<string, { readonly hash: string; readonly digests: readonly string[] }>;
+    readonly matched: readonly string[];
+    readonly dbVersion: string | undefined;
+    readonly at: string;
+  }): Promise<FindingChanges>;
+}
+
+export function rematchRepository(db: Kysely<Database>): RematchRepository {
+  return {
+    async images(digests) {
+      const out: MatchImage[] = [];
+      for (const part of chunks(digests)) {
+        const rows = await db.selectFrom("images").select(["digest", "match_image_json"]).where("digest", "in", part).where("inventory_json", "is not", null).execute();
+        for (const r of rows) out.push({ digest: r.digest, matchImageJson: r.match_image_json });
+      }
+      return out;
+    },
+
+    async matchRows(digests, keys) {
+      const names = keys ? [...new Set(keys.map((k) => k.name))] : undefined;
+      const out: MatchRow[] = [];
+      for (const part of chunks(digests)) {
+        let q = db
+          .selectFrom("image_packages")
+          .select(["image_digest", "purl", "match_ecosystem", "match_name", "verdict_key", "verdict_hash"])
+          .where("image_digest", "in", part)
+          .where((eb) => eb.or([eb("match_ecosystem", "is", null), eb("match_ecosystem", "!=", "")]));
+        if (names) q = q.where("match_name", "in", names);
+        for (const r of await q.execute()) {
+          if (keys && !keys.some((k) => k.name === r.match_name && r.match_ecosystem !== null && (r.match_ecosystem === k.ecosystem || k.ecosystem.startsWith(`${r.match_ecosystem}:`)))) continue;
+          out.push({ digest: r.image_digest, purl: r.purl, matchEcosystem: r.match_ecosystem, matchName: r.match_name, verdictKey: r.verdict_key, verdictHash: r.verdict_hash });
+        }
+      }
+      return out;
+    },
+
+    async packageJsons(digest, purls) {
+      const out: string[] = [];
+      const parts = purls ? chunks(purls) : [undefined];
+      for (const part of parts) {
+        let q = db.selectFrom("image_packages").select("package_json").where("image_digest", "=", digest).where("package_json", "is not", null);
+        if (part) q = q.where("purl", "in", part);
+        for (const r of await q.execute()) if (r.package_json !== null) out.push(r.package_json);
+      }
+      return out;
+    },
+
+    async saveContexts(contexts) {
+      if (contexts.length === 0) return;
+      await db.transaction().execute(async (tx) => {
+        for (const c of contexts) {
+          await tx.updateTable("images").set({ match_image_json: c.matchImageJson }).where("digest", "=", c.digest).execute();
+          // The verdict hash is cleared with the context: findings are rewritten from it next.
+          for (const p of c.packages) {
+            await tx.updateTable("image_packages").set({ verdict_key: p.verdictKey, package_json: p.packageJson, verdict_hash: null }).where("image_digest", "=", c.digest).where("purl", "=", p.purl).execute();
+          }
+        }
+      });
+    },
+
+    writeBatch(input) {
+      return db.transaction().execute(async (tx) => {
+        await upsertVulnerabilities(tx, input.vulnerabilities);
+        const totals = { added: 0, changed: 0, fixed: 0 };
+        for (const w of input.writes) {
+          const c = await writeFindings(tx, w.digest, w.findings, input.at, w.scope);
+          totals.added += c.added;
+          totals.changed += c.changed;
+          totals.fixed += c.fixed;
+        }
+        for (const [key, v] of input.verdicts) {
+          for (const part of chunks(v.digests)) await tx.updateTable("image_packages").set({ verdict_hash: v.hash }).where("verdict_key", "=", key).where("image_digest", "in", part).execute();
+        }
+        for (const part of chunks(input.matched)) await tx.updateTable("images").set({ matched_at: input.at, matched_db: input.dbVersion ?? null }).where("digest", "in", part).execute();
+        return totals;
+      });
+    },
+  };
+}
