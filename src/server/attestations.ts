@@ -348,8 +348,21 @@ export async function enqueueAttestationsForTag(
   const subject = referrersTagSubject(push.tag);
   if (subject === undefined) return undefined;
   if (push.action !== "push") return false;
-  const payload: AttestationTarget = { digest: subject, host: push.host, repository: push.repository };
-  return repos.jobs.enqueue({ kind: ATTESTATIONS_JOB, dedupeKey: `${attestationsDedupeKey(subject)}@${push.digest}`, payload, maxAttempts: 3 }, now, tx);
+  return enqueueAttestationsForArtifact(repos, { digest: subject, host: push.host, repository: push.repository }, push.digest, now, tx);
+}
+
+/**
+ * A referrer (signature, attestation) pushed by digest rather than by a referrers/cosign tag: queue
+ * discovery for its subject, keyed by the referrer so each new piece of evidence gets its own job.
+ */
+export async function enqueueAttestationsForArtifact(
+  repos: Repositories,
+  subject: AttestationTarget,
+  artifactDigest: string,
+  now: Date,
+  tx?: Parameters<Repositories["jobs"]["enqueue"]>[2],
+): Promise<boolean> {
+  return repos.jobs.enqueue({ kind: ATTESTATIONS_JOB, dedupeKey: `${attestationsDedupeKey(subject.digest)}@${artifactDigest}`, payload: subject, maxAttempts: 3 }, now, tx);
 }
 
 /** The worker's handler for ATTESTATIONS_JOB: discovery for an image already known to the store. */

@@ -15,7 +15,8 @@ import { BerthError } from "../util/errors.js";
 import type { Limits } from "../util/limits.js";
 import { dbPath, openVulnDb } from "../vulndb/index.js";
 import type { ScanJobPayload } from "./ingest/registry-events.js";
-import { discoverAfterScan, type ServerTrust } from "./attestations.js";
+import { NotAnImageError } from "../image/registry/image.js";
+import { discoverAfterScan, enqueueAttestationsForArtifact, type ServerTrust } from "./attestations.js";
 import { toStoredFinding, toStoredPackages, toStoredVulnerability, vulnDbVersion } from "./scan-outcome.js";
 
 export interface ScanSettings {
@@ -43,13 +44,24 @@ export async function runScanJob(repos: Repositories, settings: ScanSettings, jo
   if (!existsSync(path)) throw new BerthError("not-found", `no vulnerability database in ${settings.cacheDir}; run "berth db update --cache-dir ${settings.cacheDir}"`);
   await repos.images.setStatus(job.digest, "scanning", null, now());
   const ref = `registry:${job.host}/${job.repository}@${job.digest}`;
-  const inv = await inventoryTarget(ref, {
-    platform: settings.platform,
-    limits: settings.limits,
-    insecure: settings.insecureRegistries.includes(job.host),
-    cacheDir: settings.cacheDir,
-    log: settings.log,
-  });
+  let inv: Awaited<ReturnType<typeof inventoryTarget>>;
+  try {
+    inv = await inventoryTarget(ref, {
+      platform: settings.platform,
+      limits: settings.limits,
+      insecure: settings.insecureRegistries.includes(job.host),
+      cacheDir: settings.cacheDir,
+      log: settings.log,
+    });
+  } catch (e) {
+    // A signature or attestation pushed by digest (OCI 1.1 referrers) arrives as a manifest push
+    // like any other: it is evidence about its subject, not an image with packages.
+    if (!(e instanceof NotAnImageError)) throw e;
+    await repos.images.forgetUnscanned(job.digest);
+    if (e.subject !== undefined) await enqueueAttestationsForArtifact(repos, { digest: e.subject, host: job.host, repository: job.repository }, job.digest, now());
+    settings.log(`${ref}: ${e.message}; ${e.subject ? `evidence about ${e.subject}, discovery queued` : "not scanned"}`);
+    return;
+  }
   const image = inv.subject.kind === "image" ? inv.subject.image : undefined;
   const vulnDb = openVulnDb(path);
   let findings: readonly Finding[];

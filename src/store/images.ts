@@ -90,6 +90,11 @@ export interface ImageRepository {
   saveMatch(match: MatchResultInput, now: Date): Promise<FindingChanges>;
   findings(digest: string, opts?: { readonly includeFixed?: boolean }): Promise<FindingRow[]>;
   packages(digest: string): Promise<StoredPackage[]>;
+  /**
+   * Drops an image row that turned out not to be a container image (an OCI artifact such as a
+   * signature or attestation manifest pushed by digest); only while it was never scanned.
+   */
+  forgetUnscanned(digest: string): Promise<void>;
 }
 
 const CHUNK = 200;
@@ -270,6 +275,10 @@ export function imageRepository(db: Kysely<Database>): ImageRepository {
     },
 
     get: (digest, tx = db) => tx.selectFrom("images").selectAll().where("digest", "=", digest).executeTakeFirst(),
+
+    async forgetUnscanned(digest) {
+      await db.deleteFrom("images").where("digest", "=", digest).where("scan_status", "!=", "scanned").where("inventory_json", "is", null).execute();
+    },
 
     async linkToIndex(digest, indexDigest, platform) {
       await db.updateTable("images").set({ index_digest: indexDigest, platform }).where("digest", "=", digest).where("index_digest", "is", null).execute();

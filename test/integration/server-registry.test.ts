@@ -167,6 +167,9 @@ function suite(label: string, databaseUrl: () => Promise<string | undefined>): v
 
     test("a pull through the registry is recorded as the tag's last pull", async () => {
       assert.ok(pushedDigest);
+      // The scan read the manifest and blobs (user agent "berth"): the registry reported those
+      // reads as pulls, and none of them counts as one.
+      assert.equal((await server.repos.registry.locations(pushedDigest))[0]?.lastPulledAt ?? null, null);
       await tool("skopeo", ["inspect", "--raw", "--tls-verify=false", `docker://${reg.host}/team/app:1.0`], { env: { ...process.env, HOME: work } });
       let lastPulled: string | null = null;
       for (let i = 0; i < 100 && !lastPulled; i++) {
@@ -265,6 +268,9 @@ function suite(label: string, databaseUrl: () => Promise<string | undefined>): v
       const jobs = await server.repos.jobs.list({ dedupeKey: scanDedupeKey(digest) });
       assert.equal(jobs.length, 1);
       assert.equal(jobs[0]?.status, "queued");
+      // Berth's own reads of an image (a scan, evidence discovery) are not pulls: ignored.
+      const own = { ...event("pull-3", "pull"), target: { ...event("pull-3", "pull").target, digest: `sha256:${"c".repeat(64)}` }, request: { host: reg.host, method: "GET", useragent: "berth" } };
+      assert.deepEqual(await (await postEvents({ events: [own] }, `Bearer ${ingestToken}`)).json(), { accepted: 0, duplicates: 0, ignored: 1, enqueued: 0 });
       assert.equal((await getImage(digest)).body.scanStatus, "pending");
     });
 

@@ -38,6 +38,22 @@ export interface RegistryImageSource extends ImageSource {
   readonly configBytes: Uint8Array;
 }
 
+/**
+ * The manifest is an OCI artifact (a signature, attestation, SBOM, Helm chart…), not a container
+ * image. Carries the artifact's subject, when it names one, so a server can look at that instead.
+ */
+export class NotAnImageError extends BerthError {
+  constructor(
+    name: string,
+    readonly configMediaType: string,
+    readonly artifactType: string | undefined,
+    readonly subject: string | undefined,
+  ) {
+    super("unsupported", `${name}: not a container image (${artifactType ? `artifact type ${artifactType.slice(0, 100)}, ` : ""}config media type ${configMediaType.slice(0, 100)})`);
+    this.name = "NotAnImageError";
+  }
+}
+
 const CONFIG_TYPES = new Set<string>([MediaType.ociConfig, MediaType.dockerConfig]);
 
 /** Opens an image in a registry: `host/repo:tag`, `host/repo@sha256:…` or a Docker Hub short name. */
@@ -74,7 +90,7 @@ export async function openRegistryImage(input: string, opts: RegistryImageOption
   }
   const manifest: ImageManifest = doc;
   if (manifest.config.mediaType && !CONFIG_TYPES.has(manifest.config.mediaType)) {
-    throw new BerthError("unsupported", `${name}: not a container image (config media type ${manifest.config.mediaType.slice(0, 100)})`);
+    throw new NotAnImageError(name, manifest.config.mediaType, manifest.artifactType, manifest.subject?.digest);
   }
   if (manifest.layers.length > limits.maxLayers) throw limitExceeded("maxLayers", limits.maxLayers, `${name}: ${manifest.layers.length} layers`);
 

@@ -34,6 +34,12 @@ test("a push of a manifest: host from the target URL, tag and digest kept", () =
   assert.equal(namesImage(ev), true);
 });
 
+test("the client's user agent is kept (cut to 256 characters), so Berth's own pulls can be told apart", () => {
+  assert.equal(parseDistributionEnvelope({ events: [pushEvent] })[0]?.userAgent, "skopeo/1.9");
+  const long = { ...pushEvent, request: { ...pushEvent.request, useragent: `berth ${"x".repeat(5000)}` } };
+  assert.equal(parseDistributionEnvelope({ events: [long] })[0]?.userAgent?.length, 256);
+});
+
 test("layer blob events are parsed but name no image", () => {
   const blob = { ...pushEvent, target: { ...pushEvent.target, mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", tag: undefined } };
   const [ev] = parseDistributionEnvelope({ events: [blob] });

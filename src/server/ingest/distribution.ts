@@ -21,6 +21,8 @@ export interface RegistryEvent {
   /** Registry host as the client addressed it ("127.0.0.1:5000"), from target.url or request.host. */
   readonly host?: string;
   readonly actor?: string;
+  /** The HTTP client that caused it (Distribution's request.useragent): tells Berth's own reads apart. */
+  readonly userAgent?: string;
   /** The format it arrived in (absent: Distribution). Harbor and generic events carry no media type. */
   readonly source?: RegistryEventSource;
   /** The event as received, for the record. */
@@ -131,6 +133,8 @@ export function parseDistributionEnvelope(body: unknown): RegistryEvent[] {
     const request = isRecord(ev.request) ? ev.request : {};
     const requestHost = str(request, "host", `${path}.request`, errors);
     const actor = isRecord(ev.actor) ? str(ev.actor, "name", `${path}.actor`, errors) : undefined;
+    // Informational only: a long or odd user agent is cut, never a reason to refuse the envelope.
+    const userAgent = typeof request.useragent === "string" && request.useragent !== "" ? request.useragent.slice(0, 256) : undefined;
     const timestamp = str(ev, "timestamp", path, errors);
     if (!id || !action || !repository) return undefined;
     const host = hostOf(url, requestHost);
@@ -144,6 +148,7 @@ export function parseDistributionEnvelope(body: unknown): RegistryEvent[] {
       ...(tag ? { tag } : {}),
       ...(host ? { host } : {}),
       ...(actor ? { actor } : {}),
+      ...(userAgent ? { userAgent } : {}),
       raw: ev,
     };
   });

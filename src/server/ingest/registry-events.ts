@@ -27,6 +27,11 @@ export interface IngestOutcome {
   readonly enqueued: number;
 }
 
+/** Berth's registry client identifies itself as "berth" (image/registry/client.ts). */
+function isBerthClient(userAgent: string | undefined): boolean {
+  return userAgent !== undefined && /^berth(\/|$)/i.test(userAgent);
+}
+
 export async function ingestRegistryEvents(repos: Repositories, events: readonly RegistryEvent[], now: Date): Promise<IngestOutcome> {
   let accepted = 0;
   let duplicates = 0;
@@ -44,6 +49,9 @@ export async function ingestRegistryEvents(repos: Repositories, events: readonly
         return "accepted" as const;
       }
       if (ev.action === "mount" || !ev.digest) return "ignored" as const;
+      // Berth's own reads (scans, evidence discovery) come back as pull events: they are not pulls
+      // by a workload or a person, and must neither move "last pulled" nor queue anything.
+      if (ev.action === "pull" && isBerthClient(ev.userAgent)) return "ignored" as const;
       if (ev.action === "push") await repos.registry.recordPush(loc, ev.digest, at, ev.actor, tx);
       else await repos.registry.recordPull(loc, ev.digest, at, ev.actor, tx);
       // Signatures and attestations next to an image (referrers tag schema, cosign tags) are not scanned; a push re-discovers that image's evidence.
