@@ -54,6 +54,7 @@ SOURCE_DATE_EPOCH fixes the document timestamp for byte-identical output.`,
     const { renderSbom } = await import("../sbom/index.js");
     const result = await inventoryTarget(target, {
       platform: parsePlatformOption(flags.platform),
+      ...(flags.platform ? { requirePlatform: true } : {}),
       limits: limitsFromFlags(flags),
       ...(flags.insecure ? { insecure: true } : {}),
       ...(cacheDir ? { cacheDir } : {}),

@@ -110,6 +110,7 @@ function scanCommandFor(io: Io, kind: Kind): Command {
         outcome = await scanTarget(kind === "fs" && !target.startsWith("dir:") ? `dir:${target}` : target, {
           ...matchOpts,
           platform: parsePlatformOption(flags.platform),
+          ...(flags.platform ? { requirePlatform: true } : {}),
           limits: limitsFromFlags(flags),
           ...(flags.insecure ? { insecure: true } : {}),
           ...(flags.cache !== false ? { cacheDir } : {}),

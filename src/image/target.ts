@@ -83,7 +83,13 @@ export async function resolveTarget(input: string, limits: Limits): Promise<Targ
 }
 
 export interface OpenImageOptions {
+  /** The platform picked from an index (multi-platform image). */
   readonly platform: Platform;
+  /**
+   * A single-platform image must be that platform too (the CLI's explicit --platform). Default
+   * false: an image built for one platform is what it is, and is read as such.
+   */
+  readonly requirePlatform?: boolean;
   readonly limits: Limits;
   readonly insecure?: boolean;
   readonly log?: (msg: string) => void;
@@ -113,6 +119,7 @@ export async function openImage(t: Exclude<Target, { kind: "dir" }>, opts: OpenI
     case "registry":
       return openRegistryImage(t.ref, {
         platform: opts.platform,
+        requirePlatform: opts.requirePlatform ?? false,
         limits: opts.limits,
         ...(opts.insecure ? { insecure: true } : {}),
         ...(opts.log ? { log: opts.log } : {}),

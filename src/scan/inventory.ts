@@ -11,6 +11,8 @@ import type { Limits } from "../util/limits.js";
 
 export interface InventoryOptions {
   readonly platform: Platform;
+  /** Refuse a single-platform image of another platform (OpenImageOptions.requirePlatform). */
+  readonly requirePlatform?: boolean;
   readonly limits: Limits;
   readonly insecure?: boolean;
   /** Cache directory; the layer cache lives in <cacheDir>/layers. Undefined: no cache. */
@@ -33,6 +35,7 @@ export async function inventoryTarget(input: string, opts: InventoryOptions): Pr
   }
   const source = await openImage(target, {
     platform: opts.platform,
+    ...(opts.requirePlatform ? { requirePlatform: true } : {}),
     limits: opts.limits,
     ...(opts.insecure ? { insecure: true } : {}),
     ...(opts.log ? { log: opts.log } : {}),

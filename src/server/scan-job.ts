@@ -17,7 +17,7 @@ import { dbPath, openVulnDb } from "../vulndb/index.js";
 import type { ScanJobPayload } from "./ingest/registry-events.js";
 import { NotAnImageError } from "../image/registry/image.js";
 import { discoverAfterScan, enqueueAttestationsForArtifact, type ServerTrust } from "./attestations.js";
-import { toStoredFinding, toStoredPackages, toStoredVulnerability, vulnDbVersion } from "./scan-outcome.js";
+import { toMatchImageJson, toStoredFinding, toStoredPackages, toStoredVulnerability, vulnDbVersion } from "./scan-outcome.js";
 
 export interface ScanSettings {
   /** Vulnerability database cache directory (`berth db update --cache-dir`). */
@@ -103,6 +103,7 @@ export async function runScanJob(repos: Repositories, settings: ScanSettings, jo
     {
       digest: scannedDigest,
       inventoryJson,
+      matchImageJson: toMatchImageJson(inv.inventory.distro, image),
       ...(distro ? { distro } : {}),
       ...(image?.configDigest ? { configDigest: image.configDigest } : {}),
       packages: toStoredPackages(inv.inventory.packages, inv.inventory.distro),

@@ -21,6 +21,9 @@ export interface StoredPackage {
   /** The key the matcher asks advisories under (match/match.ts matchKeys); "" when not matched. */
   readonly matchEcosystem?: string;
   readonly matchName?: string;
+  /** Matched packages: match.ts verdictKey and the package JSON a re-match composes findings from (0005). */
+  readonly verdictKey?: string;
+  readonly packageJson?: string;
 }
 
 export interface StoredVulnerability {
@@ -49,6 +52,8 @@ export interface ScanResultInput {
   readonly distro?: string;
   readonly configDigest?: string;
   readonly inventoryJson: string;
+  /** server/scan-outcome.ts toMatchImageJson; absent: the first re-match reads the inventory. */
+  readonly matchImageJson?: string;
   readonly packages: readonly StoredPackage[];
   readonly vulnerabilities: readonly StoredVulnerability[];
   readonly findings: readonly StoredFinding[];
@@ -305,6 +310,7 @@ export function imageRepository(db: Kysely<Database>): ImageRepository {
             scanned_at: at,
             distro: scan.distro ?? null,
             inventory_json: scan.inventoryJson,
+            match_image_json: scan.matchImageJson ?? null,
             ...(scan.configDigest ? { config_digest: scan.configDigest } : {}),
           })
           .where("digest", "=", scan.digest)
@@ -323,6 +329,9 @@ export function imageRepository(db: Kysely<Database>): ImageRepository {
                 type: p.type,
                 match_ecosystem: p.matchEcosystem ?? null,
                 match_name: p.matchName ?? null,
+                verdict_key: p.verdictKey ?? null,
+                verdict_hash: null,
+                package_json: p.packageJson ?? null,
               })),
             )
             // Two scans of one image may overlap (its own push and its index's): the last one wins.
@@ -333,6 +342,9 @@ export function imageRepository(db: Kysely<Database>): ImageRepository {
                 type: eb.ref("excluded.type"),
                 match_ecosystem: eb.ref("excluded.match_ecosystem"),
                 match_name: eb.ref("excluded.match_name"),
+                verdict_key: eb.ref("excluded.verdict_key"),
+                verdict_hash: null,
+                package_json: eb.ref("excluded.package_json"),
               })),
             )
             .execute();

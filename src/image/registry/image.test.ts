@@ -153,6 +153,10 @@ describe("anonymous registry", () => {
     );
     // a single-platform image asked for another platform explicitly
     await assert.rejects(openRegistryImage(`${reg.host}/test/app:1`, opts({ platform: { os: "linux", architecture: "arm64" } })), isBerth("not-found", /available: linux\/amd64/));
+    // …unless the platform is only the preference for indexes (the server's scans): read as it is
+    const img = await openRegistryImage(`${reg.host}/test/app:1`, opts({ platform: { os: "linux", architecture: "arm64" }, requirePlatform: false }));
+    assert.equal(img.metadata.platform?.architecture, "amd64");
+    await img.close();
   });
 
   test("unknown tag or repository is not-found", async () => {

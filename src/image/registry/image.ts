@@ -12,8 +12,10 @@ import type { Log, RetryPolicy } from "./http.js";
 import { formatReference, parseReference, repositoryName, type ImageReference } from "./reference.js";
 
 export interface RegistryImageOptions {
-  /** Platform to pick from an index; default the host's. Given explicitly, a single-platform image must match it. */
+  /** Platform to pick from an index; default the host's. */
   readonly platform?: Platform;
+  /** A single-platform image must be `platform` (default: when `platform` is given). */
+  readonly requirePlatform?: boolean;
   /** Plain HTTP (required for registries without TLS, localhost included). Default false. */
   readonly insecure?: boolean;
   readonly limits?: Limits;
@@ -99,7 +101,7 @@ export async function openRegistryImage(input: string, opts: RegistryImageOption
   if (config.diffIds.length !== manifest.layers.length) {
     throw new BerthError("corrupt", `${name}: the manifest has ${manifest.layers.length} layers but the config lists ${config.diffIds.length} diff_ids`);
   }
-  if (!indexDigest && opts.platform) {
+  if (!indexDigest && opts.platform && (opts.requirePlatform ?? true)) {
     // a single-platform image asked for a platform explicitly: it must be that platform
     selectPlatform({ kind: "index", mediaType: "", manifests: [{ mediaType: "", digest: fetched.digest, size: fetched.bytes.length, platform: config.platform }] }, opts.platform, name);
   }
