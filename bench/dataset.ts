@@ -17,7 +17,7 @@ import type { ImageMetadata } from "../src/model/image.js";
 import { inventoryTarget } from "../src/scan/inventory.js";
 import { renderInventoryJson } from "../src/sbom/json.js";
 import { rematchJobs, runRematchJob, parseRematchPayload } from "../src/server/rematch.js";
-import { toStoredPackages } from "../src/server/scan-outcome.js";
+import { toMatchImageJson, toStoredPackages } from "../src/server/scan-outcome.js";
 import type { Insertable } from "kysely";
 import type { ImagePackagesTable, ImagesTable, Repositories, TagsTable } from "../src/store/index.js";
 import { chunks } from "../src/store/images.js";
@@ -141,6 +141,8 @@ export async function generateDataset(repos: Repositories, opts: DatasetOptions)
   let inventoryBytes = 0;
   const newestOfRepo = new Map<number, string>();
   const BATCH = 500;
+  // Every synthetic image shares the demo image's layers and distro (as the scan job records them).
+  const imageJson = toMatchImageJson(real.distro, real.image);
   for (let start = 0; start < opts.images; start += BATCH) {
     const n = Math.min(BATCH, opts.images - start);
     const images: Insertable<ImagesTable>[] = [];
@@ -161,8 +163,11 @@ export async function generateDataset(repos: Repositories, opts: DatasetOptions)
       images.push({
         digest, media_type: "application/vnd.oci.image.manifest.v1+json", index_digest: null, platform: "linux/amd64", config_digest: sha(`config-${i}`), pipeline_run_id: null,
         scan_status: "scanned" as const, scan_error: null, scanned_at: iso(pushedAgo), distro: "debian-12", inventory_json: inventoryJson, created_at: iso(pushedAgo), matched_at: null, matched_db: null,
+        match_image_json: imageJson,
       });
-      for (const p of toStoredPackages(pkgs, real.distro)) pkgRows.push({ image_digest: digest, purl: p.purl, name: p.name, version: p.version, type: p.type, match_ecosystem: p.matchEcosystem ?? null, match_name: p.matchName ?? null });
+      for (const p of toStoredPackages(pkgs, real.distro)) {
+        pkgRows.push({ image_digest: digest, purl: p.purl, name: p.name, version: p.version, type: p.type, match_ecosystem: p.matchEcosystem ?? null, match_name: p.matchName ?? null, verdict_key: p.verdictKey ?? null, verdict_hash: null, package_json: p.packageJson ?? null });
+      }
       const r = i % nRepos;
       runs.push({ i, r, digest, pushedAgo });
       const pulled = rnd() < 0.1 ? iso(Math.floor(rnd() * 60 * DAY)) : null;

@@ -19,7 +19,7 @@ import { dbPath, openVulnDb, updateDb } from "../vulndb/index.js";
 import { buildZip } from "../vulndb/testutil/zipwriter.js";
 import { fixtureEntries, writeMirror } from "../vulndb/testutil/mirror.js";
 import { parseRematchPayload, parseStoredInventory, rematchJobs, runRematchJob } from "./rematch.js";
-import { toStoredFinding, toStoredPackages, toStoredVulnerability, vulnDbVersion } from "./scan-outcome.js";
+import { toMatchImageJson, toStoredFinding, toStoredPackages, toStoredVulnerability, vulnDbVersion } from "./scan-outcome.js";
 
 const T0 = new Date("2026-11-20T12:00:00.000Z");
 const at = (h: number) => new Date(T0.getTime() + h * 3_600_000);
@@ -78,6 +78,7 @@ async function storeScanned(r: Repositories, cacheDir: string, when: Date): Prom
           digest: img.d,
           distro: "debian-12",
           inventoryJson: renderInventoryJson({ subject: { kind: "image", image: img.image }, distro: DEBIAN, packages: img.packages, unknowns: [], timestamp: when, tool: { name: "berth", version: "test" } }),
+          matchImageJson: toMatchImageJson(DEBIAN, img.image),
           packages: toStoredPackages(img.packages, DEBIAN),
           vulnerabilities: findings.map(toStoredVulnerability),
           findings: findings.map(toStoredFinding),
@@ -171,7 +172,7 @@ function suite(name: string, locations: () => Promise<[StoreLocation, StoreLocat
       assert.ok(!(await fleet.images.findings(digest("4"))).some((f) => f.package_purl.startsWith("pkg:npm/")));
     });
 
-    test("a new scan replaces the package rows: the next re-match records the context again and matches the new inventory", async () => {
+    test("a new scan without the image context (as before 0005): the next re-match reads the inventory once and matches it", async () => {
       const img = FLEET[0]!;
       const packages = [deb("libcurl4", "7.88.1-6", "curl", L0)];
       for (const r of [fleet, reference]) {

@@ -17,7 +17,7 @@ import type { StoredInventory } from "../store/rescan.js";
 import { BerthError, describeError } from "../util/errors.js";
 import { parsePackageKey } from "../vulndb/changes.js";
 import { dbPath, openVulnDb, type VulnDb } from "../vulndb/index.js";
-import { toStoredFinding, toStoredVulnerability, vulnDbVersion } from "./scan-outcome.js";
+import { toMatchImageJson, toStoredFinding, toStoredPackages, toStoredVulnerability, vulnDbVersion } from "./scan-outcome.js";
 
 export const REMATCH_JOB = "rematch";
 /** Images per job: large enough to share the per-package cache, small enough to retry cheaply. */
@@ -120,39 +120,28 @@ export function parseStoredInventory(json: string, digest: string): ParsedInvent
   return { packages, ...(distro ? { distro } : {}), ...(image && Array.isArray(image.layers) ? { image } : {}) };
 }
 
-/** What findings read of an image besides its packages: the distro (advisory ecosystem) and the layers and labels. */
+/** What findings read of an image besides its packages (images.match_image_json, scan-outcome.ts toMatchImageJson). */
 interface ImageContext {
   readonly distro?: Distro;
   readonly image?: ImageMetadata;
 }
 
-/** The image metadata a finding reads (layers; the base-image labels), without the rest of the config. */
-function compactImage(image: ImageMetadata): ImageMetadata {
-  const labels = image.config?.labels ?? {};
-  const base = Object.fromEntries(["org.opencontainers.image.base.name", "org.opencontainers.image.base.digest"].filter((k) => labels[k] !== undefined).map((k) => [k, labels[k]!]));
-  return { reference: image.reference, tags: [], layers: image.layers, config: { env: [], entrypoint: [], cmd: [], labels: base, history: [] } };
-}
-
 /**
- * The compact match context of a parsed stored inventory (migration 0005): the image part, and per
- * matched package its verdict key and JSON (without the file list, which only decided ownership —
- * already recorded as match_ecosystem = "" at scan time, the stored inventory has no file lists).
+ * The compact match context of a parsed stored inventory, as a scan records it (toStoredPackages),
+ * for images stored before 0005. Packages the scan did not match stay out: the stored inventory has
+ * no file lists to tell a language package an OS package owns.
  */
 function matchContext(inv: StoredInventory, parsed: ParsedInventory): { context: MatchContext; packages: Map<string, Package> } {
   const notMatched = new Set(inv.packages.filter((p) => p.matchEcosystem === "").map((p) => p.purl));
   const candidates = parsed.packages.filter((p) => !notMatched.has(p.purl));
-  const keys = new Map(matchQueries({ packages: candidates, ...(parsed.distro ? { distro: parsed.distro } : {}) }).map(({ p, q }) => [p.purl, verdictKey(q)]));
   const packages = new Map<string, Package>();
   const rows: MatchContext["packages"][number][] = [];
-  for (const p of candidates) {
-    const k = keys.get(p.purl);
-    if (k === undefined || packages.has(p.purl)) continue;
-    const { files: _files, ...rest } = p;
-    packages.set(p.purl, rest);
-    rows.push({ purl: p.purl, verdictKey: k, packageJson: JSON.stringify(rest) });
+  for (const s of toStoredPackages(candidates, parsed.distro)) {
+    if (s.verdictKey === undefined || s.packageJson === undefined || packages.has(s.purl)) continue;
+    packages.set(s.purl, JSON.parse(s.packageJson) as Package);
+    rows.push({ purl: s.purl, verdictKey: s.verdictKey, packageJson: s.packageJson });
   }
-  const ctx: ImageContext = { ...(parsed.distro ? { distro: parsed.distro } : {}), ...(parsed.image ? { image: compactImage(parsed.image) } : {}) };
-  return { context: { digest: inv.digest, matchImageJson: JSON.stringify(ctx), packages: rows }, packages };
+  return { context: { digest: inv.digest, matchImageJson: toMatchImageJson(parsed.distro, parsed.image), packages: rows }, packages };
 }
 
 /**
@@ -242,7 +231,7 @@ export async function runRematchJob(repos: Repositories, settings: RematchSettin
         }
         const m = matchContext(inv, parsed);
         recorded.push(m.context);
-        contexts.set(inv.digest, { ...(parsed.distro ? { distro: parsed.distro } : {}), ...(parsed.image ? { image: parsed.image } : {}) });
+        contexts.set(inv.digest, JSON.parse(m.context.matchImageJson) as ImageContext);
         parsedPackages.set(inv.digest, m.packages);
       }
       await store.saveContexts(recorded);

@@ -3,7 +3,8 @@
 // key the matcher asks advisories under (so a DB update finds the images it concerns).
 import type { Finding } from "../model/finding.js";
 import type { Distro, Package } from "../model/package.js";
-import { matchKeys } from "../match/match.js";
+import type { ImageMetadata } from "../model/image.js";
+import { matchKeys, matchQueries, verdictKey } from "../match/match.js";
 import type { StoredFinding, StoredPackage, StoredVulnerability } from "../store/images.js";
 import type { VulnDb } from "../vulndb/index.js";
 
@@ -37,13 +38,34 @@ export function toStoredVulnerability(f: Finding): StoredVulnerability {
   };
 }
 
-/** Packages as stored, each with its match key ("" when the matcher does not ask about it). */
+/**
+ * Packages as stored, each with its match key ("" when the matcher does not ask about it) and, when
+ * matched, what a re-match composes its findings from without the inventory (server/rematch.ts): the
+ * verdict key and the package without its file list (which only decided ownership, now in the key).
+ */
 export function toStoredPackages(packages: readonly Package[], distro: Distro | undefined): StoredPackage[] {
-  const keys = matchKeys({ packages, ...(distro ? { distro } : {}) });
+  const input = { packages, ...(distro ? { distro } : {}) };
+  const keys = matchKeys(input);
+  const verdicts = new Map(matchQueries(input).map(({ p, q }) => [p.purl, verdictKey(q)]));
   return packages.map((p) => {
     const k = keys.get(p.purl);
-    return { purl: p.purl, name: p.name, version: p.version, type: p.type, matchEcosystem: k?.ecosystem ?? "", matchName: k?.name ?? "" };
+    const v = k ? verdicts.get(p.purl) : undefined;
+    const { files: _files, ...rest } = p;
+    return { purl: p.purl, name: p.name, version: p.version, type: p.type, matchEcosystem: k?.ecosystem ?? "", matchName: k?.name ?? "", ...(v !== undefined ? { verdictKey: v, packageJson: JSON.stringify(rest) } : {}) };
   });
+}
+
+/** The image's part of its findings (distro; layers and base-image labels), stored as images.match_image_json. */
+export function toMatchImageJson(distro: Distro | undefined, image: ImageMetadata | undefined): string {
+  const compact = image ? compactImage(image) : undefined;
+  return JSON.stringify({ ...(distro ? { distro } : {}), ...(compact ? { image: compact } : {}) });
+}
+
+/** The image metadata a finding reads (layers; the base-image labels of scan/remediation.ts), without the rest of the config. */
+function compactImage(image: ImageMetadata): ImageMetadata {
+  const labels = image.config?.labels ?? {};
+  const base = Object.fromEntries(["org.opencontainers.image.base.name", "org.opencontainers.image.base.digest"].filter((k) => labels[k] !== undefined).map((k) => [k, labels[k]!]));
+  return { reference: image.reference, tags: [], layers: image.layers, config: { env: [], entrypoint: [], cmd: [], labels: base, history: [] } };
 }
 
 /** The version a match used: the database's content build time. */
