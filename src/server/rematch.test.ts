@@ -153,6 +153,9 @@ function suite(name: string, locations: () => Promise<[StoreLocation, StoreLocat
       await setBasedRematch(fleet, withoutDir, at(2));
       await perImageRematch(reference, withoutDir, at(2));
       await same("same DB");
+      // Every matched package now records the verdict its findings reflect (the next run skips it while unchanged).
+      const unhashed = await fleet.store.db.selectFrom("image_packages").select("purl").where("verdict_key", "is not", null).where("verdict_hash", "is", null).execute();
+      assert.deepEqual(unhashed, []);
 
       // The advisory is back, re-matched incrementally for curl only: re-opened, and image 2's base remediation is gone.
       await setBasedRematch(fleet, withDir, at(3), ["Debian:12\ncurl"]);

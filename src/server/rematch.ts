@@ -260,7 +260,7 @@ export async function runRematchJob(repos: Repositories, settings: RematchSettin
       const findings = r.target.findings;
       for (const f of findings) if (!vulnerabilities.has(f.id)) vulnerabilities.set(f.id, toStoredVulnerability(f));
       writes.push({ digest: image.digest, findings: findings.map(toStoredFinding), ...(whole ? {} : { scope: new Set(changed) }) });
-      for (const { q } of matchQueries({ packages })) {
+      for (const { q } of matchQueries({ packages, ...(ctx.distro ? { distro: ctx.distro } : {}) })) {
         const k = verdictKey(q);
         const v = verdicts.get(k) ?? { hash: verdictHash(cache, k, db), digests: [] };
         if (v.digests.at(-1) !== image.digest) v.digests.push(image.digest);
