@@ -240,7 +240,7 @@ export async function runRematchJob(repos: Repositories, settings: RematchSettin
     const matched: string[] = [];
     const writes: MatchWrite[] = [];
     const vulnerabilities = new Map<string, StoredVulnerability>();
-    const verdicts = new Map<string, { hash: string; digests: string[] }>();
+    const verdicts: { digest: string; purls?: string[]; hashes: Map<string, string> }[] = [];
     for (const image of images) {
       const rows = rowsByImage.get(image.digest) ?? [];
       if (unusable.has(image.digest) || (keys && rows.length === 0)) continue;
@@ -260,12 +260,12 @@ export async function runRematchJob(repos: Repositories, settings: RematchSettin
       const findings = r.target.findings;
       for (const f of findings) if (!vulnerabilities.has(f.id)) vulnerabilities.set(f.id, toStoredVulnerability(f));
       writes.push({ digest: image.digest, findings: findings.map(toStoredFinding), ...(whole ? {} : { scope: new Set(changed) }) });
+      const hashes = new Map<string, string>();
       for (const { q } of matchQueries({ packages, ...(ctx.distro ? { distro: ctx.distro } : {}) })) {
         const k = verdictKey(q);
-        const v = verdicts.get(k) ?? { hash: verdictHash(cache, k, db), digests: [] };
-        if (v.digests.at(-1) !== image.digest) v.digests.push(image.digest);
-        verdicts.set(k, v);
+        if (!hashes.has(k)) hashes.set(k, verdictHash(cache, k, db));
       }
+      verdicts.push({ digest: image.digest, ...(whole ? {} : { purls: changed }), hashes });
     }
     const totals = await store.writeBatch({ vulnerabilities: [...vulnerabilities.values()], writes, verdicts, matched, dbVersion, at: now().toISOString() });
     // Digests without a stored inventory (never scanned, or deleted since) count as skipped too.

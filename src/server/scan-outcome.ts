@@ -41,7 +41,7 @@ export function toStoredVulnerability(f: Finding): StoredVulnerability {
 /**
  * Packages as stored, each with its match key ("" when the matcher does not ask about it) and, when
  * matched, what a re-match composes its findings from without the inventory (server/rematch.ts): the
- * verdict key and the package without its file list (which only decided ownership, now in the key).
+ * verdict key and the package fields matching reads (its file list only decided ownership, now in the key).
  */
 export function toStoredPackages(packages: readonly Package[], distro: Distro | undefined): StoredPackage[] {
   const input = { packages, ...(distro ? { distro } : {}) };
@@ -50,9 +50,26 @@ export function toStoredPackages(packages: readonly Package[], distro: Distro | 
   return packages.map((p) => {
     const k = keys.get(p.purl);
     const v = k ? verdicts.get(p.purl) : undefined;
-    const { files: _files, ...rest } = p;
-    return { purl: p.purl, name: p.name, version: p.version, type: p.type, matchEcosystem: k?.ecosystem ?? "", matchName: k?.name ?? "", ...(v !== undefined ? { verdictKey: v, packageJson: JSON.stringify(rest) } : {}) };
+    return { purl: p.purl, name: p.name, version: p.version, type: p.type, matchEcosystem: k?.ecosystem ?? "", matchName: k?.name ?? "", ...(v !== undefined ? { verdictKey: v, packageJson: JSON.stringify(matchedPackage(p)) } : {}) };
   });
+}
+
+/**
+ * What matching and a finding read of a package (match/ecosystem.ts advisoryQuery, match.ts
+ * findingPackage and layerOf): the rest (licenses, files, metadata) stays in the stored inventory.
+ */
+function matchedPackage(p: Package): Package {
+  return {
+    type: p.type,
+    name: p.name,
+    version: p.version,
+    purl: p.purl,
+    ...(p.sourceName !== undefined ? { sourceName: p.sourceName } : {}),
+    ...(p.sourceVersion !== undefined ? { sourceVersion: p.sourceVersion } : {}),
+    licenses: [],
+    locations: p.locations,
+    foundBy: p.foundBy,
+  };
 }
 
 /** The image's part of its findings (distro; layers and base-image labels), stored as images.match_image_json. */

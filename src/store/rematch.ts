@@ -3,7 +3,7 @@
 // run asks the DB once per distinct (ecosystem, name, version) and touches only the images whose
 // verdicts changed; the compact match context (package JSON, image layers) those images are composed
 // from without parsing their stored inventory; and the writes of one batch in one transaction.
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { chunks, upsertVulnerabilities, writeFindings, type FindingChanges, type StoredFinding, type StoredVulnerability } from "./images.js";
 import type { PackageKey } from "./rescan.js";
 import type { Database } from "./schema.js";
@@ -56,7 +56,8 @@ export interface RematchRepository {
   writeBatch(input: {
     readonly vulnerabilities: readonly StoredVulnerability[];
     readonly writes: readonly MatchWrite[];
-    readonly verdicts: ReadonlyMap<string, { readonly hash: string; readonly digests: readonly string[] }>;
+    /** Per composed image, the verdict hash of each verdict key (purls absent: every package; else only those). */
+    readonly verdicts: readonly { readonly digest: string; readonly purls?: readonly string[]; readonly hashes: ReadonlyMap<string, string> }[];
     readonly matched: readonly string[];
     readonly dbVersion: string | undefined;
     readonly at: string;
@@ -126,8 +127,14 @@ export function rematchRepository(db: Kysely<Database>): RematchRepository {
           totals.changed += c.changed;
           totals.fixed += c.fixed;
         }
-        for (const [key, v] of input.verdicts) {
-          for (const part of chunks(v.digests)) await tx.updateTable("image_packages").set({ verdict_hash: v.hash }).where("verdict_key", "=", key).where("image_digest", "in", part).execute();
+        // One statement per image (its rows are one primary-key range): CASE over its verdict keys.
+        for (const v of input.verdicts) {
+          for (const keys of chunks([...v.hashes])) {
+            const hash = sql<string>`case verdict_key ${sql.join(keys.map(([k, h]) => sql`when ${k} then ${h}`), sql` `)} else verdict_hash end`;
+            let q = tx.updateTable("image_packages").set({ verdict_hash: hash }).where("image_digest", "=", v.digest).where("verdict_key", "in", keys.map(([k]) => k));
+            if (v.purls) q = q.where("purl", "in", v.purls);
+            await q.execute();
+          }
         }
         for (const part of chunks(input.matched)) await tx.updateTable("images").set({ matched_at: input.at, matched_db: input.dbVersion ?? null }).where("digest", "in", part).execute();
         return totals;
