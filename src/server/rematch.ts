@@ -240,7 +240,9 @@ export async function runRematchJob(repos: Repositories, settings: RematchSettin
     const matched: string[] = [];
     const writes: MatchWrite[] = [];
     const vulnerabilities = new Map<string, StoredVulnerability>();
-    const verdicts: { digest: string; purls?: string[]; hashes: Map<string, string> }[] = [];
+    const verdicts: { digest: string; hashes: Map<string, string> }[] = [];
+    // Which images to compose, and from which packages (verdict hashes compared per stored package).
+    const plans: { digest: string; ctx: ImageContext; whole: boolean; changed: string[] }[] = [];
     for (const image of images) {
       const rows = rowsByImage.get(image.digest) ?? [];
       if (unusable.has(image.digest) || (keys && rows.length === 0)) continue;
@@ -251,21 +253,22 @@ export async function runRematchJob(repos: Repositories, settings: RematchSettin
       if (!fresh && changed.length === 0) continue;
       const ctx = contexts.get(image.digest) ?? (JSON.parse(image.matchImageJson!) as ImageContext);
       // Base-image remediation reads all of an image's findings (scan/remediation.ts): match it whole.
-      const whole = fresh || (ctx.image?.layers.length ?? 0) >= 2;
-      const parsed = parsedPackages.get(image.digest);
-      const packages = parsed
-        ? [...parsed.values()]
-        : (await store.packageJsons(image.digest, whole ? undefined : changed)).map((j) => JSON.parse(j) as Package);
-      const r = scanInventory({ name: image.digest, kind: "image", packages, ...(ctx.distro ? { distro: ctx.distro } : {}), ...(ctx.image ? { image: ctx.image } : {}) }, { db, now: now(), verdicts: cache.verdicts });
+      plans.push({ digest: image.digest, ctx, whole: fresh || (ctx.image?.layers.length ?? 0) >= 2, changed });
+    }
+    const jsons = await store.packageJsons(plans.filter((p) => !parsedPackages.has(p.digest)).map((p) => ({ digest: p.digest, ...(p.whole ? {} : { purls: p.changed }) })));
+    for (const { digest, ctx, whole, changed } of plans) {
+      const parsed = parsedPackages.get(digest);
+      const packages = parsed ? [...parsed.values()] : (jsons.get(digest) ?? []).map((j) => JSON.parse(j) as Package);
+      const r = scanInventory({ name: digest, kind: "image", packages, ...(ctx.distro ? { distro: ctx.distro } : {}), ...(ctx.image ? { image: ctx.image } : {}) }, { db, now: now(), verdicts: cache.verdicts });
       const findings = r.target.findings;
       for (const f of findings) if (!vulnerabilities.has(f.id)) vulnerabilities.set(f.id, toStoredVulnerability(f));
-      writes.push({ digest: image.digest, findings: findings.map(toStoredFinding), ...(whole ? {} : { scope: new Set(changed) }) });
+      writes.push({ digest, findings: findings.map(toStoredFinding), ...(whole ? {} : { scope: new Set(changed) }) });
       const hashes = new Map<string, string>();
       for (const { q } of matchQueries({ packages, ...(ctx.distro ? { distro: ctx.distro } : {}) })) {
         const k = verdictKey(q);
         if (!hashes.has(k)) hashes.set(k, verdictHash(cache, k, db));
       }
-      verdicts.push({ digest: image.digest, ...(whole ? {} : { purls: changed }), hashes });
+      verdicts.push({ digest, hashes });
     }
     const totals = await store.writeBatch({ vulnerabilities: [...vulnerabilities.values()], writes, verdicts, matched, dbVersion, at: now().toISOString() });
     // Digests without a stored inventory (never scanned, or deleted since) count as skipped too.

@@ -145,15 +145,28 @@ async function markMatched(tx: Db, digest: string, at: string, dbVersion: string
   await tx.updateTable("images").set({ matched_at: at, matched_db: dbVersion ?? null }).where("digest", "=", digest).execute();
 }
 
+/** The stored columns the findings lifecycle compares. */
+export const FINDING_STATE_COLUMNS = ["image_digest", "vulnerability_id", "package_purl", "package_name", "installed_version", "fix_status", "fixed_versions_json", "severity", "state", "data_json"] as const;
+export type FindingState = Pick<FindingRow, (typeof FINDING_STATE_COLUMNS)[number]>;
+
+/** What writing one image's findings does: new rows, rows rewritten (changed or re-opened), open rows fixed. */
+export interface FindingsPlan {
+  readonly digest: string;
+  readonly inserts: readonly NewFinding[];
+  readonly rewrites: readonly NewFinding[];
+  readonly fixes: readonly { readonly vulnerability_id: string; readonly package_purl: string }[];
+}
+
 /**
  * The findings lifecycle, shared by scans and re-matches: a finding not stored before is new
  * (first_seen = last_seen = now); a stored one that is fixed, or whose content changed, is (re)opened
  * and rewritten (last_seen = now); an open one this match no longer has becomes fixed (fixed_at =
  * now). Unchanged open findings are not written at all (a re-match of 100,000 images writes only what
  * changed); `images.matched_at` records when they were last confirmed. With `scope`, only findings of
- * those package purls are considered (an incremental re-match of some packages).
+ * those package purls are considered (an incremental re-match of some packages). `stored` holds at
+ * least the image's findings of the packages in scope.
  */
-export async function writeFindings(tx: Db, digest: string, incoming: readonly StoredFinding[], at: string, scope?: ReadonlySet<string>): Promise<FindingChanges> {
+export function planFindings(digest: string, incoming: readonly StoredFinding[], stored: readonly FindingState[], at: string, scope?: ReadonlySet<string>): FindingsPlan {
   const key = (vuln: string, purl: string): string => `${vuln}\n${purl}`;
   const rows = new Map<string, NewFinding>();
   for (const f of incoming) {
@@ -175,32 +188,15 @@ export async function writeFindings(tx: Db, digest: string, incoming: readonly S
       data_json: JSON.stringify(f.data),
     });
   }
-  let q = tx
-    .selectFrom("findings")
-    .select(["vulnerability_id", "package_purl", "package_name", "installed_version", "fix_status", "fixed_versions_json", "severity", "state", "data_json"])
-    .where("image_digest", "=", digest);
-  // An incremental re-match reads only the findings of the packages it matched.
-  if (scope && scope.size <= 200) q = q.where("package_purl", "in", [...scope]);
-  const stored = await q.execute();
-  const inserts: NewFinding[] = [];
-  let changed = 0;
-  let fixed = 0;
+  const rewrites: NewFinding[] = [];
+  const fixes: { vulnerability_id: string; package_purl: string }[] = [];
   const seen = new Set<string>();
   for (const old of stored) {
-    if (scope && !scope.has(old.package_purl)) continue;
+    if (old.image_digest !== digest || (scope && !scope.has(old.package_purl))) continue;
     const k = key(old.vulnerability_id, old.package_purl);
     const next = rows.get(k);
     if (!next) {
-      if (old.state === "open") {
-        fixed++;
-        await tx
-          .updateTable("findings")
-          .set({ state: "fixed", fixed_at: at })
-          .where("image_digest", "=", digest)
-          .where("vulnerability_id", "=", old.vulnerability_id)
-          .where("package_purl", "=", old.package_purl)
-          .execute();
-      }
+      if (old.state === "open") fixes.push({ vulnerability_id: old.vulnerability_id, package_purl: old.package_purl });
       continue;
     }
     seen.add(k);
@@ -212,28 +208,51 @@ export async function writeFindings(tx: Db, digest: string, incoming: readonly S
       old.fixed_versions_json === next.fixed_versions_json &&
       old.severity === next.severity &&
       old.data_json === next.data_json;
-    if (same) continue;
-    changed++;
-    await tx
-      .updateTable("findings")
-      .set({
-        package_name: next.package_name,
-        installed_version: next.installed_version,
-        fix_status: next.fix_status,
-        fixed_versions_json: next.fixed_versions_json,
-        severity: next.severity,
-        state: "open",
-        last_seen: at,
-        fixed_at: null,
-        data_json: next.data_json,
-      })
-      .where("image_digest", "=", digest)
-      .where("vulnerability_id", "=", old.vulnerability_id)
-      .where("package_purl", "=", old.package_purl)
-      .execute();
+    if (!same) rewrites.push(next);
   }
-  for (const [k, row] of rows) if (!seen.has(k)) inserts.push(row);
-  for (const part of chunks(inserts)) {
+  const inserts = [...rows].filter(([k]) => !seen.has(k)).map(([, row]) => row);
+  return { digest, inserts, rewrites, fixes };
+}
+
+/** Executes plans: fixes and rewrites row by row (few), inserts in multi-row statements across images. */
+export async function applyFindings(tx: Db, plans: readonly FindingsPlan[], at: string): Promise<FindingChanges> {
+  let added = 0;
+  let changed = 0;
+  let fixed = 0;
+  for (const p of plans) {
+    for (const f of p.fixes) {
+      fixed++;
+      await tx
+        .updateTable("findings")
+        .set({ state: "fixed", fixed_at: at })
+        .where("image_digest", "=", p.digest)
+        .where("vulnerability_id", "=", f.vulnerability_id)
+        .where("package_purl", "=", f.package_purl)
+        .execute();
+    }
+    for (const next of p.rewrites) {
+      changed++;
+      await tx
+        .updateTable("findings")
+        .set({
+          package_name: next.package_name,
+          installed_version: next.installed_version,
+          fix_status: next.fix_status,
+          fixed_versions_json: next.fixed_versions_json,
+          severity: next.severity,
+          state: "open",
+          last_seen: at,
+          fixed_at: null,
+          data_json: next.data_json,
+        })
+        .where("image_digest", "=", p.digest)
+        .where("vulnerability_id", "=", next.vulnerability_id)
+        .where("package_purl", "=", next.package_purl)
+        .execute();
+    }
+    added += p.inserts.length;
+  }
+  for (const part of chunks(plans.flatMap((p) => p.inserts))) {
     await tx
       .insertInto("findings")
       .values(part)
@@ -253,7 +272,15 @@ export async function writeFindings(tx: Db, digest: string, incoming: readonly S
       )
       .execute();
   }
-  return { added: inserts.length, changed, fixed };
+  return { added, changed, fixed };
+}
+
+/** One image's findings through the lifecycle (planFindings), reading only what `scope` needs. */
+export async function writeFindings(tx: Db, digest: string, incoming: readonly StoredFinding[], at: string, scope?: ReadonlySet<string>): Promise<FindingChanges> {
+  let q = tx.selectFrom("findings").select(FINDING_STATE_COLUMNS).where("image_digest", "=", digest);
+  // An incremental re-match reads only the findings of the packages it matched.
+  if (scope && scope.size <= 200) q = q.where("package_purl", "in", [...scope]);
+  return applyFindings(tx, [planFindings(digest, incoming, await q.execute(), at, scope)], at);
 }
 
 export function imageRepository(db: Kysely<Database>): ImageRepository {

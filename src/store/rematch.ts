@@ -4,7 +4,7 @@
 // verdicts changed; the compact match context (package JSON, image layers) those images are composed
 // from without parsing their stored inventory; and the writes of one batch in one transaction.
 import { sql, type Kysely } from "kysely";
-import { chunks, upsertVulnerabilities, writeFindings, type FindingChanges, type StoredFinding, type StoredVulnerability } from "./images.js";
+import { applyFindings, chunks, FINDING_STATE_COLUMNS, planFindings, upsertVulnerabilities, type FindingChanges, type FindingState, type StoredFinding, type StoredVulnerability } from "./images.js";
 import type { PackageKey } from "./rescan.js";
 import type { Database } from "./schema.js";
 
@@ -45,8 +45,8 @@ export interface RematchRepository {
   images(digests: readonly string[]): Promise<MatchImage[]>;
   /** Their matched packages (match_ecosystem not ""), or only those under `keys` (a family ecosystem covers its sub-releases). */
   matchRows(digests: readonly string[], keys?: readonly PackageKey[]): Promise<MatchRow[]>;
-  /** package_json of some packages of one image (purls absent: every package with one). */
-  packageJsons(digest: string, purls?: readonly string[]): Promise<string[]>;
+  /** package_json by image of some packages (per image: purls, or absent for every package with one). */
+  packageJsons(wanted: readonly { readonly digest: string; readonly purls?: readonly string[] }[]): Promise<Map<string, string[]>>;
   saveContexts(contexts: readonly MatchContext[]): Promise<void>;
   /**
    * One batch in one transaction: the vulnerabilities, each image's findings (the findings lifecycle
@@ -56,8 +56,8 @@ export interface RematchRepository {
   writeBatch(input: {
     readonly vulnerabilities: readonly StoredVulnerability[];
     readonly writes: readonly MatchWrite[];
-    /** Per composed image, the verdict hash of each verdict key (purls absent: every package; else only those). */
-    readonly verdicts: readonly { readonly digest: string; readonly purls?: readonly string[]; readonly hashes: ReadonlyMap<string, string> }[];
+    /** Per composed image, the verdict hash of each verdict key it was composed from. */
+    readonly verdicts: readonly { readonly digest: string; readonly hashes: ReadonlyMap<string, string> }[];
     readonly matched: readonly string[];
     readonly dbVersion: string | undefined;
     readonly at: string;
@@ -93,13 +93,18 @@ export function rematchRepository(db: Kysely<Database>): RematchRepository {
       return out;
     },
 
-    async packageJsons(digest, purls) {
-      const out: string[] = [];
-      const parts = purls ? chunks(purls) : [undefined];
-      for (const part of parts) {
-        let q = db.selectFrom("image_packages").select("package_json").where("image_digest", "=", digest).where("package_json", "is not", null);
-        if (part) q = q.where("purl", "in", part);
-        for (const r of await q.execute()) if (r.package_json !== null) out.push(r.package_json);
+    async packageJsons(wanted) {
+      const out = new Map<string, string[]>();
+      const only = new Map(wanted.map((w) => [w.digest, w.purls ? new Set(w.purls) : undefined]));
+      for (const part of chunks(wanted.map((w) => w.digest))) {
+        const rows = await db.selectFrom("image_packages").select(["image_digest", "purl", "package_json"]).where("image_digest", "in", part).where("package_json", "is not", null).execute();
+        for (const r of rows) {
+          const purls = only.get(r.image_digest);
+          if (r.package_json === null || (purls && !purls.has(r.purl))) continue;
+          const list = out.get(r.image_digest) ?? [];
+          list.push(r.package_json);
+          out.set(r.image_digest, list);
+        }
       }
       return out;
     },
@@ -120,21 +125,30 @@ export function rematchRepository(db: Kysely<Database>): RematchRepository {
     writeBatch(input) {
       return db.transaction().execute(async (tx) => {
         await upsertVulnerabilities(tx, input.vulnerabilities);
-        const totals = { added: 0, changed: 0, fixed: 0 };
-        for (const w of input.writes) {
-          const c = await writeFindings(tx, w.digest, w.findings, input.at, w.scope);
-          totals.added += c.added;
-          totals.changed += c.changed;
-          totals.fixed += c.fixed;
+        // The stored findings of every written image in few reads (only the scoped packages' when every write is scoped to few).
+        const purls = input.writes.every((w) => w.scope) ? new Set(input.writes.flatMap((w) => [...w.scope!])) : undefined;
+        const stored: FindingState[] = [];
+        for (const part of chunks(input.writes.map((w) => w.digest))) {
+          let q = tx.selectFrom("findings").select(FINDING_STATE_COLUMNS).where("image_digest", "in", part);
+          if (purls && purls.size <= 500) q = q.where("package_purl", "in", [...purls]);
+          stored.push(...(await q.execute()));
         }
-        // One statement per image (its rows are one primary-key range): CASE over its verdict keys.
-        for (const v of input.verdicts) {
-          for (const keys of chunks([...v.hashes])) {
-            const hash = sql<string>`case verdict_key ${sql.join(keys.map(([k, h]) => sql`when ${k} then ${h}`), sql` `)} else verdict_hash end`;
-            let q = tx.updateTable("image_packages").set({ verdict_hash: hash }).where("image_digest", "=", v.digest).where("verdict_key", "in", keys.map(([k]) => k));
-            if (v.purls) q = q.where("purl", "in", v.purls);
-            await q.execute();
-          }
+        const byImage = new Map<string, FindingState[]>();
+        for (const f of stored) {
+          const list = byImage.get(f.image_digest) ?? [];
+          list.push(f);
+          byImage.set(f.image_digest, list);
+        }
+        const totals = await applyFindings(tx, input.writes.map((w) => planFindings(w.digest, w.findings, byImage.get(w.digest) ?? [], input.at, w.scope)), input.at);
+        // Each composed image's rows of the keys it was composed from: (image, key) pairs, the hash by key (one per run).
+        for (const part of chunks(input.verdicts.flatMap((v) => [...v.hashes].map(([k, h]) => ({ digest: v.digest, key: k, hash: h }))))) {
+          const byKey = new Map(part.map((x) => [x.key, x.hash]));
+          const hash = sql<string>`case verdict_key ${sql.join([...byKey].map(([k, h]) => sql`when ${k} then ${h}`), sql` `)} else verdict_hash end`;
+          await tx
+            .updateTable("image_packages")
+            .set({ verdict_hash: hash })
+            .where((eb) => eb(eb.refTuple("image_digest", "verdict_key"), "in", part.map((x) => eb.tuple(x.digest, x.key))))
+            .execute();
         }
         for (const part of chunks(input.matched)) await tx.updateTable("images").set({ matched_at: input.at, matched_db: input.dbVersion ?? null }).where("digest", "in", part).execute();
         return totals;
