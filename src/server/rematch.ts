@@ -3,7 +3,7 @@
 // findings lifecycle as a scan (new, still open, fixed with the date). Many images per job; within
 // one job the DB's answers per package are cached, since images share most of their packages.
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import type { ImageMetadata } from "../model/image.js";
 import type { Distro, Package } from "../model/package.js";
 import { matchQueries, verdictKey, verdictOf, type VerdictCache } from "../match/match.js";
@@ -180,6 +180,22 @@ function verdictHash(cache: RunCache, key: string, db: VulnDb): string {
   return h;
 }
 
+/**
+ * The DB's built_at, read once per DB file (its identity: `db update` replaces the file): metadata()
+ * also counts advisories per ecosystem, tens of milliseconds per job on a full DB.
+ */
+const versions = new Map<string, string>();
+function dbVersionOf(path: string, db: VulnDb): string {
+  const st = statSync(path);
+  const id = `${path}\n${st.ino}\n${st.size}\n${st.mtimeMs}`;
+  let v = versions.get(id);
+  if (v === undefined) {
+    if (versions.size > 16) versions.clear();
+    versions.set(id, (v = vulnDbVersion(db)));
+  }
+  return v;
+}
+
 export interface RematchSettings {
   readonly cacheDir: string;
   readonly log: (msg: string) => void;
@@ -202,7 +218,7 @@ export async function runRematchJob(repos: Repositories, settings: RematchSettin
   const keys = job.packages?.map(parsePackageKey);
   const store = rematchRepository(repos.store.db);
   try {
-    const dbVersion = vulnDbVersion(raw);
+    const dbVersion = dbVersionOf(path, raw);
     const cache = runCache(`${path}\n${dbVersion}`);
     const contexts = new Map<string, ImageContext>();
     const parsedPackages = new Map<string, Map<string, Package>>();
@@ -216,7 +232,7 @@ export async function runRematchJob(repos: Repositories, settings: RematchSettin
     // No context yet, or packages without a verdict key although the scan matched them (a new scan
     // replaced the package rows): read the inventory once.
     const missing = images
-      .filter((i) => i.matchImageJson === null || (rowsByImage.get(i.digest) ?? []).some((r) => r.matchEcosystem !== null && r.verdictKey === null))
+      .filter((i) => !i.hasContext || (rowsByImage.get(i.digest) ?? []).some((r) => r.matchEcosystem !== null && r.verdictKey === null))
       .map((i) => i.digest);
     if (missing.length > 0) {
       const recorded: MatchContext[] = [];
@@ -242,7 +258,7 @@ export async function runRematchJob(repos: Repositories, settings: RematchSettin
     const vulnerabilities = new Map<string, StoredVulnerability>();
     const verdicts: { digest: string; hashes: Map<string, string> }[] = [];
     // Which images to compose, and from which packages (verdict hashes compared per stored package).
-    const plans: { digest: string; ctx: ImageContext; whole: boolean; changed: string[] }[] = [];
+    const pending: { digest: string; whole?: boolean; changed: string[] }[] = [];
     for (const image of images) {
       const rows = rowsByImage.get(image.digest) ?? [];
       if (unusable.has(image.digest) || (keys && rows.length === 0)) continue;
@@ -251,9 +267,17 @@ export async function runRematchJob(repos: Repositories, settings: RematchSettin
       const changed = rows.filter((r) => r.verdictKey !== null && (fresh || verdictHash(cache, r.verdictKey, db) !== r.verdictHash)).map((r) => r.purl);
       // A fresh context: the stored findings were written by a scan, so every package is compared.
       if (!fresh && changed.length === 0) continue;
-      const ctx = contexts.get(image.digest) ?? (JSON.parse(image.matchImageJson!) as ImageContext);
+      pending.push({ digest: image.digest, ...(fresh ? { whole: true } : {}), changed });
+    }
+    const stored = await store.imageContexts(pending.filter((p) => !contexts.has(p.digest)).map((p) => p.digest));
+    const plans: { digest: string; ctx: ImageContext; whole: boolean; changed: string[] }[] = [];
+    for (const p of pending) {
+      const json = stored.get(p.digest);
+      const ctx = contexts.get(p.digest) ?? (json !== undefined ? (JSON.parse(json) as ImageContext) : undefined);
+      // Gone since (a new scan without a context replaced it): the next re-match reads its inventory.
+      if (!ctx) continue;
       // Base-image remediation reads all of an image's findings (scan/remediation.ts): match it whole.
-      plans.push({ digest: image.digest, ctx, whole: fresh || (ctx.image?.layers.length ?? 0) >= 2, changed });
+      plans.push({ digest: p.digest, ctx, whole: p.whole === true || (ctx.image?.layers.length ?? 0) >= 2, changed: p.changed });
     }
     const jsons = await store.packageJsons(plans.filter((p) => !parsedPackages.has(p.digest)).map((p) => ({ digest: p.digest, ...(p.whole ? {} : { purls: p.changed }) })));
     for (const { digest, ctx, whole, changed } of plans) {

@@ -343,6 +343,9 @@ function rematchScale(): Migration {
     async up(db: Kysely<unknown>): Promise<void> {
       for (const col of ["verdict_key", "verdict_hash", "package_json"]) await db.schema.alterTable("image_packages").addColumn(col, "text").execute();
       await db.schema.alterTable("images").addColumn("match_image_json", "text").execute();
+      // An incremental re-match reads the packages under a few names in a batch of images, and their findings.
+      await db.schema.createIndex("image_packages_match_image").on("image_packages").columns(["match_name", "image_digest"]).execute();
+      await db.schema.createIndex("findings_image_package").on("findings").columns(["image_digest", "package_purl"]).execute();
     },
   };
 }

@@ -22,8 +22,8 @@ export interface MatchRow {
 
 export interface MatchImage {
   readonly digest: string;
-  /** {distro?, image?} as the findings need them; null: not recorded yet. */
-  readonly matchImageJson: string | null;
+  /** images.match_image_json is recorded. */
+  readonly hasContext: boolean;
 }
 
 /** Compact context recorded from a parsed inventory (the first re-match after a scan). */
@@ -43,6 +43,8 @@ export interface MatchWrite {
 export interface RematchRepository {
   /** Scanned images among `digests` (with a stored inventory). */
   images(digests: readonly string[]): Promise<MatchImage[]>;
+  /** images.match_image_json ({distro?, image?} as the findings need them) by digest. */
+  imageContexts(digests: readonly string[]): Promise<Map<string, string>>;
   /** Their matched packages (match_ecosystem not ""), or only those under `keys` (a family ecosystem covers its sub-releases). */
   matchRows(digests: readonly string[], keys?: readonly PackageKey[]): Promise<MatchRow[]>;
   /** package_json by image of some packages (per image: purls, or absent for every package with one). */
@@ -69,8 +71,22 @@ export function rematchRepository(db: Kysely<Database>): RematchRepository {
     async images(digests) {
       const out: MatchImage[] = [];
       for (const part of chunks(digests)) {
-        const rows = await db.selectFrom("images").select(["digest", "match_image_json"]).where("digest", "in", part).where("inventory_json", "is not", null).execute();
-        for (const r of rows) out.push({ digest: r.digest, matchImageJson: r.match_image_json });
+        // Only whether a context exists: the column sits after the inventory, reading it walks the whole row.
+        const rows = await db
+          .selectFrom("images")
+          .select((eb) => ["digest", eb.case().when("match_image_json", "is", null).then(0).else(1).end().as("has_context")])
+          .where("digest", "in", part)
+          .where("inventory_json", "is not", null)
+          .execute();
+        for (const r of rows) out.push({ digest: r.digest, hasContext: Number(r.has_context) === 1 });
+      }
+      return out;
+    },
+
+    async imageContexts(digests) {
+      const out = new Map<string, string>();
+      for (const part of chunks(digests)) {
+        for (const r of await db.selectFrom("images").select(["digest", "match_image_json"]).where("digest", "in", part).execute()) if (r.match_image_json !== null) out.set(r.digest, r.match_image_json);
       }
       return out;
     },
@@ -96,8 +112,12 @@ export function rematchRepository(db: Kysely<Database>): RematchRepository {
     async packageJsons(wanted) {
       const out = new Map<string, string[]>();
       const only = new Map(wanted.map((w) => [w.digest, w.purls ? new Set(w.purls) : undefined]));
+      const purls = wanted.every((w) => w.purls) ? new Set(wanted.flatMap((w) => w.purls!)) : undefined;
       for (const part of chunks(wanted.map((w) => w.digest))) {
-        const rows = await db.selectFrom("image_packages").select(["image_digest", "purl", "package_json"]).where("image_digest", "in", part).where("package_json", "is not", null).execute();
+        let q = db.selectFrom("image_packages").select(["image_digest", "purl", "package_json"]).where("image_digest", "in", part).where("package_json", "is not", null);
+        // Incremental batches compose a few packages per image: read only those.
+        if (purls && purls.size <= 500) q = q.where("purl", "in", [...purls]);
+        const rows = await q.execute();
         for (const r of rows) {
           const purls = only.get(r.image_digest);
           if (r.package_json === null || (purls && !purls.has(r.purl))) continue;
