@@ -153,7 +153,8 @@ interface RunCache {
   verdicts: VerdictCache;
   hashes: Map<string, string>;
 }
-const MAX_CACHED_VERDICTS = 500_000;
+// A verdict holds its findings' version-level parts (a few KB): bounded, a larger fleet re-asks the DB.
+const MAX_CACHED_VERDICTS = 100_000;
 const run: RunCache = { id: "", verdicts: new Map(), hashes: new Map() };
 
 function runCache(id: string): RunCache {
