@@ -14,6 +14,7 @@ import { dbPath } from "../vulndb/paths.js";
 import { registerRecordRoutes } from "./routes/records.js";
 import { registerDashboardRoutes } from "./routes/dashboard.js";
 import { registerAdminRoutes } from "./routes/admin.js";
+import { DEFAULT_ADMISSION_POLICY } from "./routes/admission.js";
 import { startClusterSync, type ClusterSync, type KubeconfigCluster } from "./clusters.js";
 import { registerClusterRoutes } from "./routes/clusters.js";
 import { registerImageExportRoutes } from "./routes/image-exports.js";
@@ -116,7 +117,12 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
   registerClusterRoutes(app, { ...clusterDeps, watched: (cfg.kubeconfigs ?? []).map((k) => k.name) });
   registerImageExportRoutes(app, { repos });
   registerDashboardRoutes(app, { repos, now });
-  registerAdminRoutes(app, { repos, now, cacheDir: cfg.cacheDir });
+  registerAdminRoutes(app, {
+    repos,
+    now,
+    cacheDir: cfg.cacheDir,
+    policies: { admission: cfg.admissionPolicy ?? DEFAULT_ADMISSION_POLICY, rescan: cfg.rescan === false ? false : (cfg.rescan ?? DEFAULT_RESCAN) },
+  });
   registerWebRoutes(app, { dir: resolveWebDir() });
   if (cfg.concurrency > 0) {
     worker = startJobWorker(repos, {

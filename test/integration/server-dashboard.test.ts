@@ -61,7 +61,12 @@ function suite(label: string, databaseUrl: () => Promise<string | undefined>): v
       info = await seedDemo(repos, { demoDir, cacheDir, now: NOW });
       app = await buildApp({ repos, now: () => NOW });
       registerDashboardRoutes(app, { repos, now: () => NOW });
-      registerAdminRoutes(app, { repos, now: () => NOW, cacheDir });
+      registerAdminRoutes(app, {
+        repos,
+        now: () => NOW,
+        cacheDir,
+        policies: { admission: { mode: "audit", requireScanned: true, denyFixableAtOrAbove: "critical" }, rescan: { intervalMs: 86_400_000, pushedWithinMs: 90 * 86_400_000, pulledWithinMs: 30 * 86_400_000, running: true } },
+      });
       await app.listen({ host: "127.0.0.1", port: 0 });
       url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
       admin = (await repos.tokens.create("admin", "test admin", NOW)).token;
@@ -201,6 +206,9 @@ function suite(label: string, databaseUrl: () => Promise<string | undefined>): v
       assert.equal(clusters.find((c) => c.name === "staging-us-1")?.removedWorkloads, 1, "the report generator aged out");
       assert.deepEqual((body.registries as { host: string; repositories: number }[]).map((r) => [r.host, r.repositories]), [[DEMO_REGISTRY, 5]]);
       assert.ok((body.settings as { key: string }[]).some((s) => s.key === "demo.seed"));
+      // The policies as configured: the gate's rules and the rescan windows, in the flags' units.
+      assert.deepEqual(body.admissionPolicy, { mode: "audit", requireScanned: true, denyFixableAtOrAbove: "critical" });
+      assert.deepEqual(body.rescanPolicy, { enabled: true, interval: "1d", pushedWithin: "90d", pulledWithin: "30d", running: true });
     });
   });
 }

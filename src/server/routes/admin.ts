@@ -9,12 +9,37 @@ import { BerthError, describeError } from "../../util/errors.js";
 import { dbPath, dbStatus } from "../../vulndb/index.js";
 import { principalName, requireAuth } from "../auth/tokens.js";
 import { intParam } from "./dashboard.js";
+import type { AdmissionPolicy } from "../admission.js";
+import type { RescanConfig } from "../rescan.js";
 
 export interface AdminRouteDeps {
   readonly repos: Repositories;
   readonly now?: () => Date;
   /** The vulnerability DB cache directory the server scans with. */
   readonly cacheDir?: string;
+  /** The policies this server enforces, reported as they are configured (flags, env, config file). */
+  readonly policies?: {
+    readonly admission: AdmissionPolicy;
+    /** false: no rescans in this process. */
+    readonly rescan: RescanConfig | false;
+  };
+}
+
+/** Durations as the flags take them ("90d", "24h"), so the report reads like the configuration. */
+function duration(ms: number): string {
+  if (ms === 0) return "off";
+  for (const [unit, size] of [["d", 86_400_000], ["h", 3_600_000], ["m", 60_000]] as const) if (ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}
+
+function policiesView(p: NonNullable<AdminRouteDeps["policies"]>) {
+  return {
+    admissionPolicy: p.admission,
+    rescanPolicy:
+      p.rescan === false
+        ? { enabled: false }
+        : { enabled: true, interval: duration(p.rescan.intervalMs), pushedWithin: duration(p.rescan.pushedWithinMs), pulledWithin: duration(p.rescan.pulledWithinMs), running: p.rescan.running },
+  };
 }
 
 export const MAX_TOKEN_DESCRIPTION = 200;
@@ -112,6 +137,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
       queue: { byStatus, byKind: queue.map((q) => ({ kind: q.kind, status: q.status, count: num(q.n) })) },
       clusters: await repos.clusters.list(),
       registries: registries.map((r) => ({ host: r.host, repositories: num(r.repositories), events: num(r.events), lastEventAt: r.lastEventAt ?? null })),
+      ...(deps.policies ? policiesView(deps.policies) : {}),
       settings: settings
         .filter((s) => !HIDDEN_SETTING.test(s.key))
         .map((s) => {

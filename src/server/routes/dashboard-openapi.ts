@@ -120,6 +120,12 @@ export const dashboardSchemas = {
     type: "object",
     properties: {
       generatedAt: { type: "string", format: "date-time" },
+      admissionPolicy: { type: "object", description: "The deploy gate's rules as configured (mode, requireScanned, denyFixableAtOrAbove, allowedRegistries, requireSignature, allowedSourceRepositories)." },
+      rescanPolicy: {
+        type: "object",
+        description: "Continuous rescans as configured; durations in the flags' units (\"24h\", \"90d\", \"off\").",
+        properties: { enabled: { type: "boolean" }, interval: { type: "string" }, pushedWithin: { type: "string" }, pulledWithin: { type: "string" }, running: { type: "boolean" } },
+      },
       database: { type: "object", properties: { kind: { type: "string", enum: ["sqlite", "postgres"] }, migration: nullableString, migrations: { type: "array", items: { type: "string" } } } },
       vulnerabilityDb: {
         type: "object",
