@@ -46,7 +46,7 @@ async function measure(store: Store, d: Samples, label: string): Promise<string[
       times.push(performance.now() - t);
     }
     if (process.env.BENCH_EXPLAIN) {
-      const c = explainSql(store.db, ast);
+      const c = await explainSql(store.db, ast);
       const plan = await sql.raw(`EXPLAIN ${store.kind === "sqlite" ? "QUERY PLAN " : ""}${inline(c.sql, c.parameters, store.kind)}`).execute(store.db);
       console.error(`--- ${label} ${name}\n${JSON.stringify(plan.rows, null, 1)}`);
     }

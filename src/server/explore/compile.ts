@@ -18,6 +18,12 @@ export interface CompileContext {
   readonly dialect: Dialect;
   /** "now" for relative times (now-30d). */
   readonly now: Date;
+  /**
+   * Vulnerability ids (and aliases) a filter names, looked up before the query (vulnIdLookup):
+   * constants give both planners exact estimates. Keyed by vulnIdKey; a filter without an entry
+   * compiles to the equivalent subquery.
+   */
+  readonly vulnIds?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Mutable per-compilation state: fresh aliases. */
@@ -438,7 +444,29 @@ export function fieldCoverageGaps(): string[] {
   return gaps;
 }
 
+/** Filters on a vulnerability id or alias (vulnerability.id, image vuln.id) that a lookup can resolve. */
+export function isVulnIdFilter(type: NodeType, f: Filter): boolean {
+  return ((type === "vulnerability" && f.field === "id") || (type === "image" && f.field === "vuln.id")) && f.op !== "exists";
+}
+
+export const vulnIdKey = (f: Filter): string => `${f.op === "~" ? "~" : "="}\u0000${String(f.value)}`;
+
+/** The ids of vulnerabilities whose id or an alias matches the filter's value (= or glob). */
+export function vulnIdLookup(cc: CompileContext, f: Filter, limit: number): Sql {
+  const ctx: Ctx = { ...cc, aliases: new Aliases() };
+  const v = String(f.value);
+  const elem = (e: Sql): Sql => (f.op === "~" ? like(e, v) : sql`${e} = ${v}`);
+  const j = ctx.aliases.next("j");
+  return sql`SELECT id FROM (SELECT v.id FROM vulnerabilities v WHERE ${elem(sql.ref("v.id"))} UNION SELECT w.id FROM vulnerabilities w, ${jsonStrings(ctx, sql.ref("w.aliases_json"), j)} WHERE ${elem(ref(j, "value"))}) ids ORDER BY id LIMIT ${sql.lit(limit)}`;
+}
+
 function compileFilter(ctx: Ctx, type: NodeType, a: string, f: Filter): Sql {
+  const ids = isVulnIdFilter(type, f) ? ctx.vulnIds?.get(vulnIdKey(f)) : undefined;
+  if (ids) {
+    const inList = (col: Sql): Sql => (ids.length === 0 ? FALSE : sql`${col} IN (${sql.join([...ids])})`);
+    const hit = type === "vulnerability" ? inList(ref(a, "id")) : openFindings(ctx, a, (x) => [inList(ref(x, "vulnerability_id"))]);
+    return f.op === "!=" ? not(hit) : hit;
+  }
   const impl = (FIELD_IMPLS[type] as Record<string, FieldImpl>)[f.field];
   const spec = (FIELDS[type] as Record<string, { type: FieldKind }>)[f.field];
   if (!impl || !spec) throw new QueryError(`unknown field "${f.field}" for ${type}`);

@@ -10,7 +10,7 @@
 import { createHash } from "node:crypto";
 import { PostgresAdapter, type Kysely } from "kysely";
 import type { Database } from "../../store/schema.js";
-import { compileQuery, type Dialect } from "./compile.js";
+import { compileQuery, isVulnIdFilter, vulnIdKey, vulnIdLookup, type CompileContext, type Dialect } from "./compile.js";
 import { formatQuery, QueryError, type QueryAst } from "./query.js";
 import { buildResult, type ExploreNode, type ExplorePath, type KeyValue, type PageRow } from "./results.js";
 
@@ -96,7 +96,8 @@ export async function executeQuery(db: Kysely<Database>, ast: QueryAst, opts: Ex
     return { query: text, ast, ...r, nextCursor: null };
   }
 
-  const compiled = compileQuery(ast, { dialect, now: opts.now ?? new Date() });
+  const cc = { dialect, now: opts.now ?? new Date() };
+  const compiled = compileQuery(ast, { ...cc, vulnIds: await lookUpVulnIds(db, ast, cc) });
   const kinds = compiled.steps.flatMap((s) => s.keyKinds);
   let after: KeyValue[] | undefined = opts.cursor ? decodeCursor(opts.cursor, text, kinds) : undefined;
 
@@ -131,8 +132,25 @@ export async function executeQuery(db: Kysely<Database>, ast: QueryAst, opts: Ex
   return { query: text, ast, nodes, paths, nextCursor: hasMore && lastKeys ? encodeCursor(text, lastKeys) : null };
 }
 
+/** More ids than this stay a subquery (a glob matching half the advisories is no constant list). */
+const MAX_LOOKED_UP_IDS = 1000;
+
+/** Resolves vulnerability id/alias filters to id lists first (see CompileContext.vulnIds). */
+async function lookUpVulnIds(db: Kysely<Database>, ast: QueryAst, cc: CompileContext): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (const s of ast.steps) {
+    for (const f of s.filters) {
+      if (!isVulnIdFilter(s.type, f) || out.has(vulnIdKey(f))) continue;
+      const rows = (await vulnIdLookup(cc, f, MAX_LOOKED_UP_IDS + 1).execute(db)).rows as { id: string }[];
+      if (rows.length <= MAX_LOOKED_UP_IDS) out.set(vulnIdKey(f), rows.map((r) => r.id));
+    }
+  }
+  return out;
+}
+
 /** The SQL a query compiles to, for EXPLAIN in benchmarks and tests. */
-export function explainSql(db: Kysely<Database>, ast: QueryAst, limit = EXPLORE_DEFAULT_LIMIT): { sql: string; parameters: readonly unknown[] } {
-  const c = compileQuery(ast, { dialect: dialectOf(db), now: new Date() });
+export async function explainSql(db: Kysely<Database>, ast: QueryAst, limit = EXPLORE_DEFAULT_LIMIT): Promise<{ sql: string; parameters: readonly unknown[] }> {
+  const cc = { dialect: dialectOf(db), now: new Date() };
+  const c = compileQuery(ast, { ...cc, vulnIds: await lookUpVulnIds(db, ast, cc) });
   return c.page(undefined, limit + 1).compile(db);
 }
