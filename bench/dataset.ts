@@ -19,7 +19,7 @@ import { renderInventoryJson } from "../src/sbom/json.js";
 import { rematchJobs, runRematchJob, parseRematchPayload } from "../src/server/rematch.js";
 import { toMatchImageJson, toStoredPackages } from "../src/server/scan-outcome.js";
 import type { Insertable } from "kysely";
-import type { ImagePackagesTable, ImagesTable, Repositories, TagsTable } from "../src/store/index.js";
+import type { ImageInventoriesTable, ImagePackagesTable, ImagesTable, Repositories, TagsTable } from "../src/store/index.js";
 import { chunks } from "../src/store/images.js";
 import { defaultLimits } from "../src/util/limits.js";
 import { prng } from "../src/version/testdata/harness.js";
@@ -146,6 +146,7 @@ export async function generateDataset(repos: Repositories, opts: DatasetOptions)
   for (let start = 0; start < opts.images; start += BATCH) {
     const n = Math.min(BATCH, opts.images - start);
     const images: Insertable<ImagesTable>[] = [];
+    const inventories: Insertable<ImageInventoriesTable>[] = [];
     const pkgRows: Insertable<ImagePackagesTable>[] = [];
     const runs: { i: number; r: number; digest: string; pushedAgo: number }[] = [];
     const tags: Insertable<TagsTable>[] = [];
@@ -162,9 +163,10 @@ export async function generateDataset(repos: Repositories, opts: DatasetOptions)
       inventoryBytes += inventoryJson.length;
       images.push({
         digest, media_type: "application/vnd.oci.image.manifest.v1+json", index_digest: null, platform: "linux/amd64", config_digest: sha(`config-${i}`), pipeline_run_id: null,
-        scan_status: "scanned" as const, scan_error: null, scanned_at: iso(pushedAgo), distro: "debian-12", inventory_json: inventoryJson, created_at: iso(pushedAgo), matched_at: null, matched_db: null,
+        scan_status: "scanned" as const, scan_error: null, scanned_at: iso(pushedAgo), distro: "debian-12", created_at: iso(pushedAgo), matched_at: null, matched_db: null,
         match_image_json: imageJson,
       });
+      inventories.push({ digest, inventory_json: inventoryJson });
       for (const p of toStoredPackages(pkgs, real.distro)) {
         pkgRows.push({ image_digest: digest, purl: p.purl, name: p.name, version: p.version, type: p.type, match_ecosystem: p.matchEcosystem ?? null, match_name: p.matchName ?? null, verdict_key: p.verdictKey ?? null, verdict_hash: null, package_json: p.packageJson ?? null });
       }
@@ -177,6 +179,7 @@ export async function generateDataset(repos: Repositories, opts: DatasetOptions)
     }
     await db.transaction().execute(async (tx) => {
       for (const part of chunks(images)) await tx.insertInto("images").values(part).execute();
+      for (const part of chunks(inventories)) await tx.insertInto("image_inventories").values(part).execute();
       for (let j = 0; j < pkgRows.length; j += 400) await tx.insertInto("image_packages").values(pkgRows.slice(j, j + 400)).execute();
       for (const part of chunks(tags)) await tx.insertInto("tags").values(part).execute();
       for (const part of chunks(tags)) await tx.insertInto("image_events").values(part.map((t) => ({ registry_repository_id: t.registry_repository_id, digest: t.digest, tag: t.tag, action: "push", at: t.pushed_at, actor: "ci" }))).execute();

@@ -33,6 +33,12 @@ function dialectFor(loc: StoreLocation): SqliteDialect | PostgresDialect {
     mkdirSync(join(loc.path, ".."), { recursive: true });
     const database = new SqliteDatabase(loc.path);
     database.pragma("journal_mode = WAL");
+    // WAL with synchronous=NORMAL: a commit is not fsynced (checkpoints are), so a killed process
+    // loses nothing and the file never corrupts; only a power cut may lose the last commits. The
+    // default FULL fsyncs every commit, which dominated many-batch re-matches.
+    database.pragma("synchronous = NORMAL");
+    // 64 MiB of page cache (default 2 MiB): findings' indexes stay hot across a re-match's batches.
+    database.pragma("cache_size = -65536");
     database.pragma("busy_timeout = 5000");
     database.pragma("foreign_keys = ON");
     return new SqliteDialect({ database });

@@ -93,6 +93,8 @@ export interface ImageRepository {
   saveScan(scan: ScanResultInput & { readonly dbVersion?: string }, now: Date): Promise<FindingChanges>;
   /** Stores a re-match of the stored inventory: the same findings lifecycle as saveScan, writing only what changed. */
   saveMatch(match: MatchResultInput, now: Date): Promise<FindingChanges>;
+  /** The stored inventory JSON (`berth sbom -f json`) of the image's last successful scan. */
+  inventory(digest: string): Promise<string | undefined>;
   findings(digest: string, opts?: { readonly includeFixed?: boolean }): Promise<FindingRow[]>;
   packages(digest: string): Promise<StoredPackage[]>;
   /**
@@ -299,7 +301,6 @@ export function imageRepository(db: Kysely<Database>): ImageRepository {
           scan_error: null,
           scanned_at: null,
           distro: null,
-          inventory_json: null,
           created_at: now.toISOString(),
         })
         .onConflict((oc) => oc.column("digest").doNothing())
@@ -309,11 +310,17 @@ export function imageRepository(db: Kysely<Database>): ImageRepository {
     get: (digest, tx = db) => tx.selectFrom("images").selectAll().where("digest", "=", digest).executeTakeFirst(),
 
     async forgetUnscanned(digest) {
-      await db.deleteFrom("images").where("digest", "=", digest).where("scan_status", "!=", "scanned").where("inventory_json", "is", null).execute();
+      await db.deleteFrom("images").where("digest", "=", digest).where("scan_status", "!=", "scanned")
+        .where((eb) => eb.not(eb.exists(eb.selectFrom("image_inventories as v").select("v.digest").whereRef("v.digest", "=", "images.digest"))))
+        .execute();
     },
 
     async linkToIndex(digest, indexDigest, platform) {
       await db.updateTable("images").set({ index_digest: indexDigest, platform }).where("digest", "=", digest).where("index_digest", "is", null).execute();
+    },
+
+    async inventory(digest) {
+      return (await db.selectFrom("image_inventories").select("inventory_json").where("digest", "=", digest).executeTakeFirst())?.inventory_json;
     },
 
     children: (indexDigest) => db.selectFrom("images").selectAll().where("index_digest", "=", indexDigest).orderBy("platform").execute(),
@@ -336,11 +343,15 @@ export function imageRepository(db: Kysely<Database>): ImageRepository {
             scan_error: null,
             scanned_at: at,
             distro: scan.distro ?? null,
-            inventory_json: scan.inventoryJson,
             match_image_json: scan.matchImageJson ?? null,
             ...(scan.configDigest ? { config_digest: scan.configDigest } : {}),
           })
           .where("digest", "=", scan.digest)
+          .execute();
+        await tx
+          .insertInto("image_inventories")
+          .values({ digest: scan.digest, inventory_json: scan.inventoryJson })
+          .onConflict((oc) => oc.column("digest").doUpdateSet({ inventory_json: scan.inventoryJson }))
           .execute();
         await tx.deleteFrom("image_packages").where("image_digest", "=", scan.digest).execute();
         const pkgs = [...new Map(scan.packages.map((p) => [p.purl, p])).values()];

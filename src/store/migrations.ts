@@ -350,9 +350,39 @@ function rematchScale(): Migration {
   };
 }
 
+/**
+ * 0006: images stay narrow rows. The stored inventory (tens to hundreds of KB per image) moves to its
+ * own table, read only by a re-match that parses it and the SBOM/SARIF exports: inline, every read or
+ * update of an image row (an API lookup, a re-match marking 100,000 images matched, an explorer join)
+ * walked or rewrote it. Findings are looked up per image by state and severity (explorer filters,
+ * dashboard counts) and per vulnerability by state (the explorer's CVE → images step): the new
+ * indexes replace the shorter ones they extend.
+ */
+function narrowImages(): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable("image_inventories")
+        .addColumn("digest", "text", (c) => c.primaryKey().references("images.digest"))
+        .addColumn("inventory_json", "text", (c) => c.notNull())
+        .execute();
+      await sql`insert into image_inventories (digest, inventory_json) select digest, inventory_json from images where inventory_json is not null`.execute(db);
+      await db.schema.alterTable("images").dropColumn("inventory_json").execute();
+      await db.schema.createIndex("findings_image_state_severity").on("findings").columns(["image_digest", "state", "severity"]).execute();
+      await db.schema.dropIndex("findings_image_state").execute();
+      await db.schema.createIndex("findings_vulnerability_state").on("findings").columns(["vulnerability_id", "state", "image_digest"]).execute();
+      await db.schema.dropIndex("findings_vulnerability").execute();
+      // The primary key (image_digest, vulnerability_id, package_purl) already leads with the image;
+      // an image has tens of findings, so filtering its purls needs no index of its own (one B-tree
+      // less to update per finding written).
+      await db.schema.dropIndex("findings_image_package").execute();
+    },
+  };
+}
+
 /** Every migration, by name (names sort in application order). */
 export function migrationProvider(kind: DialectKind): MigrationProvider {
   return {
-    getMigrations: () => Promise.resolve({ "0001_initial": initial(kind), "0002_ci_records": ciRecords(), "0003_graph": graph(kind), "0004_rescan": rescan(), "0005_rematch_scale": rematchScale() }),
+    getMigrations: () => Promise.resolve({ "0001_initial": initial(kind), "0002_ci_records": ciRecords(), "0003_graph": graph(kind), "0004_rescan": rescan(), "0005_rematch_scale": rematchScale(), "0006_narrow_images": narrowImages() }),
   };
 }

@@ -71,12 +71,11 @@ export function rematchRepository(db: Kysely<Database>): RematchRepository {
     async images(digests) {
       const out: MatchImage[] = [];
       for (const part of chunks(digests)) {
-        // Only whether a context exists: the column sits after the inventory, reading it walks the whole row.
         const rows = await db
           .selectFrom("images")
-          .select((eb) => ["digest", eb.case().when("match_image_json", "is", null).then(0).else(1).end().as("has_context")])
-          .where("digest", "in", part)
-          .where("inventory_json", "is not", null)
+          .innerJoin("image_inventories as v", "v.digest", "images.digest")
+          .select((eb) => ["images.digest", eb.case().when("match_image_json", "is", null).then(0).else(1).end().as("has_context")])
+          .where("images.digest", "in", part)
           .execute();
         for (const r of rows) out.push({ digest: r.digest, hasContext: Number(r.has_context) === 1 });
       }

@@ -115,9 +115,9 @@ export function rescanRepository(db: Kysely<Database>): RescanRepository {
       for (const part of chunks([...anchors])) {
         const rows = await db
           .selectFrom("images")
-          .select("digest")
-          .where((eb) => eb.or([eb("digest", "in", part), eb("index_digest", "in", part)]))
-          .where("inventory_json", "is not", null)
+          .innerJoin("image_inventories as v", "v.digest", "images.digest")
+          .select("images.digest")
+          .where((eb) => eb.or([eb("images.digest", "in", part), eb("images.index_digest", "in", part)]))
           .execute();
         for (const r of rows) out.add(r.digest);
       }
@@ -147,7 +147,7 @@ export function rescanRepository(db: Kysely<Database>): RescanRepository {
     async inventories(digests) {
       const out: StoredInventory[] = [];
       for (const part of chunks(digests)) {
-        const images = await db.selectFrom("images").select(["digest", "inventory_json"]).where("digest", "in", part).where("inventory_json", "is not", null).execute();
+        const images = await db.selectFrom("image_inventories").select(["digest", "inventory_json"]).where("digest", "in", part).execute();
         const pkgs = await db.selectFrom("image_packages").select(["image_digest", "purl", "match_ecosystem", "match_name"]).where("image_digest", "in", part).execute();
         const byImage = new Map<string, StoredInventory["packages"][number][]>();
         for (const p of pkgs) {
@@ -155,7 +155,7 @@ export function rescanRepository(db: Kysely<Database>): RescanRepository {
           list.push({ purl: p.purl, matchEcosystem: p.match_ecosystem, matchName: p.match_name });
           byImage.set(p.image_digest, list);
         }
-        for (const i of images) if (i.inventory_json !== null) out.push({ digest: i.digest, inventoryJson: i.inventory_json, packages: byImage.get(i.digest) ?? [] });
+        for (const i of images) out.push({ digest: i.digest, inventoryJson: i.inventory_json, packages: byImage.get(i.digest) ?? [] });
       }
       return out;
     },

@@ -76,8 +76,6 @@ export interface ImagesTable {
   scan_error: string | null;
   scanned_at: string | null;
   distro: string | null;
-  /** The inventory JSON (`berth sbom -f json`) of the last successful scan. */
-  inventory_json: string | null;
   created_at: string;
   // 0004_rescan:
   /** When the findings were last matched (scan or re-match): open findings were confirmed then. */
@@ -85,8 +83,14 @@ export interface ImagesTable {
   /** The vulnerability DB (its built_at) that match used. */
   matched_db: string | null;
   // 0005_rematch_scale:
-  /** What findings read of the image (layers, base-image labels) and its distro: {distro?, image?}; null: read inventory_json. */
+  /** What findings read of the image (layers, base-image labels) and its distro: {distro?, image?}; null: read its stored inventory. */
   match_image_json: string | null;
+}
+
+/** 0006: the inventory JSON (`berth sbom -f json`) of an image's last successful scan, beside the narrow image row. */
+export interface ImageInventoriesTable {
+  digest: string;
+  inventory_json: string;
 }
 
 export interface RegistryRepositoriesTable {
@@ -349,6 +353,7 @@ export interface Database {
   repositories: RepositoriesTable;
   pipeline_runs: PipelineRunsTable;
   images: ImagesTable;
+  image_inventories: ImageInventoriesTable;
   registry_repositories: RegistryRepositoriesTable;
   tags: TagsTable;
   image_events: ImageEventsTable;

@@ -6,6 +6,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startPostgres, type TestPostgres } from "../../test/support/postgres.js";
+import SqliteDatabase from "better-sqlite3";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
+import pg from "pg";
+import { migrationProvider } from "./migrations.js";
 import { openStore, repositories, type Repositories, type StoreLocation } from "./index.js";
 import type { StoredFinding } from "./images.js";
 
@@ -149,15 +153,46 @@ function suite(name: string, location: () => Promise<StoreLocation>): void {
   });
 }
 
+/** A store written by an earlier release (migrated up to `before`), with rows in the old shape, then opened by this one. */
+function upgradeSuite(name: string, location: () => Promise<StoreLocation>): void {
+  describe(`store upgrade on ${name}`, () => {
+    test("0006 moves each stored inventory out of the image row; images without one stay without", async () => {
+      const loc = await location();
+      const old = new Kysely<unknown>({ dialect: loc.kind === "sqlite" ? new SqliteDialect({ database: new SqliteDatabase(loc.path) }) : new PostgresDialect({ pool: new pg.Pool({ connectionString: loc.url, max: 1 }) }) });
+      try {
+        const { error } = await new Migrator({ db: old, provider: migrationProvider(loc.kind) }).migrateTo("0005_rematch_scale");
+        assert.equal(error, undefined);
+        const inventory = JSON.stringify({ schema: "https://berth.dev/schemas/inventory/v1", packages: [] });
+        await sql`insert into images (digest, scan_status, created_at, inventory_json) values (${DIGEST}, 'scanned', ${T0.toISOString()}, ${inventory}), (${`sha256:${"b".repeat(64)}`}, 'pending', ${T0.toISOString()}, null)`.execute(old);
+        await sql`insert into findings (image_digest, vulnerability_id, package_purl, package_name, installed_version, fix_status, fixed_versions_json, severity, state, first_seen, last_seen, data_json) values (${DIGEST}, 'CVE-1', 'pkg:deb/debian/a@1', 'a', '1', 'fixed', '[]', 'high', 'open', ${T0.toISOString()}, ${T0.toISOString()}, '{}')`.execute(old);
+      } finally {
+        await old.destroy();
+      }
+      const r = repositories(await openStore(loc));
+      try {
+        assert.equal(await r.images.inventory(DIGEST), JSON.stringify({ schema: "https://berth.dev/schemas/inventory/v1", packages: [] }));
+        assert.equal(await r.images.inventory(`sha256:${"b".repeat(64)}`), undefined);
+        assert.equal((await r.images.get(DIGEST))?.scan_status, "scanned");
+        assert.equal(Object.hasOwn((await r.images.get(DIGEST)) ?? {}, "inventory_json"), false);
+        assert.deepEqual((await r.images.findings(DIGEST)).map((f) => f.vulnerability_id), ["CVE-1"]);
+        // A rescan still selects it: the inventory table is what "scanned with an inventory" means now.
+        assert.deepEqual((await r.rescan.inventories([DIGEST])).map((i) => i.digest), [DIGEST]);
+      } finally {
+        await r.store.close();
+      }
+    });
+  });
+}
+
 const dir = mkdtempSync(join(tmpdir(), "berth-store-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 suite("SQLite", async () => ({ kind: "sqlite", path: join(dir, "berth.sqlite") }));
+upgradeSuite("SQLite", async () => ({ kind: "sqlite", path: join(dir, "upgrade.sqlite") }));
 
-let pg: TestPostgres | undefined;
+let postgres: TestPostgres | undefined;
+const startedPostgres = async (): Promise<TestPostgres> => (postgres ??= await startPostgres());
 after(async () => {
-  await pg?.stop();
+  await postgres?.stop();
 });
-suite("PostgreSQL", async () => {
-  pg = await startPostgres();
-  return { kind: "postgres", url: await pg.createDatabase("berth_store") };
-});
+suite("PostgreSQL", async () => ({ kind: "postgres", url: await (await startedPostgres()).createDatabase("berth_store") }));
+upgradeSuite("PostgreSQL", async () => ({ kind: "postgres", url: await (await startedPostgres()).createDatabase("berth_upgrade") }));

@@ -150,8 +150,7 @@ function suite(label: string, databaseUrl: () => Promise<string | undefined>): v
         [[reg.host, "team/app", "1.0"]],
       );
       // The stored inventory is the image's SBOM (berth sbom -f json).
-      const row = await server.repos.images.get(pushedDigest);
-      const inventory = JSON.parse(row?.inventory_json ?? "{}") as { schema: string; packages: { name: string }[] };
+      const inventory = JSON.parse((await server.repos.images.inventory(pushedDigest)) ?? "{}") as { schema: string; packages: { name: string }[] };
       assert.equal(inventory.schema, "https://berth.dev/schemas/inventory/v1");
       assert.deepEqual(
         inventory.packages.map((p) => p.name),

@@ -63,7 +63,7 @@ export function registerImageExportRoutes(app: FastifyInstance, deps: { readonly
   const auth = requireAuth(repos, { roles: ["admin", "read", "ingest"] });
 
   /** The image, or the platform image of an index, that holds a stored inventory. */
-  const scanned = async (digest: string, reply: FastifyReply): Promise<ImageRow | undefined> => {
+  const scanned = async (digest: string, reply: FastifyReply): Promise<{ image: ImageRow; inventoryJson: string } | undefined> => {
     if (!isValidDigest(digest)) {
       void reply.code(400).send({ error: "input", message: `not a digest: ${digest.slice(0, 100)}` });
       return undefined;
@@ -73,10 +73,9 @@ export function registerImageExportRoutes(app: FastifyInstance, deps: { readonly
       void reply.code(404).send({ error: "not-found", message: `unknown image ${digest}` });
       return undefined;
     }
-    if (image.inventory_json) return image;
-    for (const c of await repos.images.children(digest)) {
-      const child = await repos.images.get(c.digest);
-      if (child?.inventory_json) return child;
+    for (const candidate of [image, ...(await repos.images.children(digest))]) {
+      const inventoryJson = await repos.images.inventory(candidate.digest);
+      if (inventoryJson !== undefined) return { image: candidate, inventoryJson };
     }
     void reply.code(404).send({ error: "not-scanned", message: `image ${digest} has no stored inventory yet (scan status: ${image.scan_status})` });
     return undefined;
@@ -85,9 +84,10 @@ export function registerImageExportRoutes(app: FastifyInstance, deps: { readonly
   app.get<{ Params: { digest: string }; Querystring: { format?: string } }>("/api/v1/images/:digest/sbom", { preHandler: auth }, async (req, reply) => {
     const format = (req.query.format ?? "cyclonedx") as ExportFormat;
     if (!(format in SBOM_TYPES)) return reply.code(400).send({ error: "input", message: `format: expected cyclonedx or spdx, got "${String(req.query.format).slice(0, 40)}"` });
-    const image = await scanned(req.params.digest, reply);
-    if (!image?.inventory_json) return reply;
-    const body = await renderSbom(format, inventoryDocument(image.inventory_json, image.digest));
+    const found = await scanned(req.params.digest, reply);
+    if (!found) return reply;
+    const { image } = found;
+    const body = await renderSbom(format, inventoryDocument(found.inventoryJson, image.digest));
     return reply
       .type(SBOM_TYPES[format])
       .header("content-disposition", `attachment; filename="${fileName(image.digest, format === "spdx" ? ".spdx.json" : ".cdx.json")}"`)
@@ -95,9 +95,10 @@ export function registerImageExportRoutes(app: FastifyInstance, deps: { readonly
   });
 
   app.get<{ Params: { digest: string } }>("/api/v1/images/:digest/sarif", { preHandler: auth }, async (req, reply) => {
-    const image = await scanned(req.params.digest, reply);
-    if (!image?.inventory_json) return reply;
-    const inv = inventoryDocument(image.inventory_json, image.digest);
+    const found = await scanned(req.params.digest, reply);
+    if (!found) return reply;
+    const { image } = found;
+    const inv = inventoryDocument(found.inventoryJson, image.digest);
     const findings = (await repos.images.findings(image.digest)).map((r) => parseFinding(r.data_json)).filter((f): f is Finding => f !== undefined);
     const meta = inv.subject.kind === "image" ? inv.subject.image : undefined;
     const doc: ReportDocument = {
