@@ -12,7 +12,7 @@ import { scanInventory } from "../scan/scan.js";
 import type { EnqueueInput } from "../store/jobs.js";
 import type { Repositories } from "../store/index.js";
 import type { StoredVulnerability } from "../store/images.js";
-import { rematchRepository, type MatchContext, type MatchRow, type MatchWrite } from "../store/rematch.js";
+import { rematchRepository, type MatchContext, type MatchRow, type MatchWrite, type SharedVerdict } from "../store/rematch.js";
 import type { StoredInventory } from "../store/rescan.js";
 import { BerthError, describeError } from "../util/errors.js";
 import { parsePackageKey } from "../vulndb/changes.js";
@@ -22,6 +22,8 @@ import { toMatchImageJson, toStoredFinding, toStoredPackages, toStoredVulnerabil
 export const REMATCH_JOB = "rematch";
 /** Images per job: large enough to share the per-package cache, small enough to retry cheaply. */
 export const DEFAULT_REMATCH_BATCH = 200;
+/** Images per job when only a few packages are re-matched (after a DB update): little work per image, so fewer, larger transactions. */
+export const DEFAULT_SCOPED_BATCH = 2000;
 const MAX_BATCH = 5000;
 /** Past this many package keys a job re-matches whole images (the payload stays small). */
 export const MAX_SCOPED_KEYS = 500;
@@ -39,6 +41,8 @@ export interface RematchSummary {
   readonly added: number;
   readonly changed: number;
   readonly fixed: number;
+  /** Images written with another image's plan (MatchWrite.also). */
+  readonly shared: number;
 }
 
 export function parseRematchPayload(json: string): RematchPayload {
@@ -53,8 +57,8 @@ export function parseRematchPayload(json: string): RematchPayload {
 
 /** Jobs re-matching `digests` in batches; a job's key is the hash of what it re-matches, so the same batch is never queued twice. */
 export function rematchJobs(digests: readonly string[], opts: { readonly reason: string; readonly packages?: readonly string[]; readonly batchSize?: number }): EnqueueInput[] {
-  const size = Math.max(1, Math.min(MAX_BATCH, opts.batchSize ?? DEFAULT_REMATCH_BATCH));
   const packages = opts.packages && opts.packages.length <= MAX_SCOPED_KEYS ? [...opts.packages].sort() : undefined;
+  const size = Math.max(1, Math.min(MAX_BATCH, opts.batchSize ?? (packages ? DEFAULT_SCOPED_BATCH : DEFAULT_REMATCH_BATCH)));
   const sorted = [...new Set(digests)].sort();
   const jobs: EnqueueInput[] = [];
   for (let i = 0; i < sorted.length; i += size) {
@@ -281,7 +285,36 @@ export async function runRematchJob(repos: Repositories, settings: RematchSettin
       plans.push({ digest: p.digest, ctx, whole: p.whole === true || (ctx.image?.layers.length ?? 0) >= 2, changed: p.changed });
     }
     const jsons = await store.packageJsons(plans.filter((p) => !parsedPackages.has(p.digest)).map((p) => ({ digest: p.digest, ...(p.whole ? {} : { purls: p.changed }) })));
-    for (const { digest, ctx, whole, changed } of plans) {
+    // Images whose changed packages have the same stored verdict hash, package fields and layer (and
+    // the same distro) get the same findings from the same old ones: composed and planned once,
+    // written to all of them (a new advisory for a package most of the fleet shares, at a few versions).
+    const shared = new Map<string, { digest: string; ctx: ImageContext; changed: string[]; rows: MatchRow[]; also: string[] }>();
+    const single: typeof plans = [];
+    for (const p of plans) {
+      const changed = new Set(p.changed);
+      const rows = p.whole ? [] : (rowsByImage.get(p.digest) ?? []).filter((r) => changed.has(r.purl));
+      if (p.whole || parsedPackages.has(p.digest) || rows.some((r) => r.verdictHash === null || r.matchName === null)) {
+        single.push(p);
+        continue;
+      }
+      const key = JSON.stringify([p.ctx.distro ?? null, p.ctx.image?.layers ?? null, rows.map((r) => [r.purl, r.verdictKey, r.verdictHash]).sort(), [...(jsons.get(p.digest) ?? [])].sort()]);
+      const group = shared.get(key);
+      if (group) group.also.push(p.digest);
+      else shared.set(key, { digest: p.digest, ctx: p.ctx, changed: p.changed, rows, also: [] });
+    }
+    const sharedVerdicts: SharedVerdict[] = [];
+    for (const g of shared.values()) {
+      const packages = (jsons.get(g.digest) ?? []).map((j) => JSON.parse(j) as Package);
+      const findings = scanInventory({ name: g.digest, kind: "image", packages, ...(g.ctx.distro ? { distro: g.ctx.distro } : {}), ...(g.ctx.image ? { image: g.ctx.image } : {}) }, { db, now: now(), verdicts: cache.verdicts }).target.findings;
+      for (const f of findings) if (!vulnerabilities.has(f.id)) vulnerabilities.set(f.id, toStoredVulnerability(f));
+      writes.push({ digest: g.digest, findings: findings.map(toStoredFinding), scope: new Set(g.changed), ...(g.also.length ? { also: g.also } : {}) });
+      const digests = [g.digest, ...g.also];
+      for (const key of new Set(g.rows.map((r) => `${r.matchName!}\n${r.verdictKey!}`))) {
+        const [matchName, verdict] = [key.slice(0, key.indexOf("\n")), key.slice(key.indexOf("\n") + 1)];
+        sharedVerdicts.push({ digests, matchName, key: verdict, hash: verdictHash(cache, verdict, db) });
+      }
+    }
+    for (const { digest, ctx, whole, changed } of single) {
       const parsed = parsedPackages.get(digest);
       const packages = parsed ? [...parsed.values()] : (jsons.get(digest) ?? []).map((j) => JSON.parse(j) as Package);
       const r = scanInventory({ name: digest, kind: "image", packages, ...(ctx.distro ? { distro: ctx.distro } : {}), ...(ctx.image ? { image: ctx.image } : {}) }, { db, now: now(), verdicts: cache.verdicts });
@@ -295,9 +328,11 @@ export async function runRematchJob(repos: Repositories, settings: RematchSettin
       }
       verdicts.push({ digest, hashes });
     }
-    const totals = await store.writeBatch({ vulnerabilities: [...vulnerabilities.values()], writes, verdicts, matched, dbVersion, at: now().toISOString() });
+    const totals = await store.writeBatch({ vulnerabilities: [...vulnerabilities.values()], writes, verdicts, sharedVerdicts,
+      // A scoped job confirms only some packages' findings: matched_at keeps the last whole match.
+      matched: keys ? [] : matched, dbVersion, at: now().toISOString() });
     // Digests without a stored inventory (never scanned, or deleted since) count as skipped too.
-    return { images: matched.length, skipped: job.digests.length - matched.length, ...totals };
+    return { images: matched.length, skipped: job.digests.length - matched.length, ...totals, shared: [...shared.values()].reduce((n, g) => n + g.also.length, 0) };
   } finally {
     raw.close();
   }

@@ -142,7 +142,7 @@ function suite(name: string, location: () => Promise<StoreLocation>): void {
 
       const t1 = ago(1);
       const s1 = await runRematchJob(r, { cacheDir: withDir, log: () => undefined }, { digests: [img, digest("f")], reason: "test" }, () => t1);
-      assert.deepEqual(s1, { images: 1, skipped: 1, added: 1, changed: 0, fixed: 0 });
+      assert.deepEqual(s1, { images: 1, skipped: 1, added: 1, changed: 0, fixed: 0, shared: 0 });
       const after1 = await r.images.findings(img);
       const curl = after1.find((f) => f.vulnerability_id === "CVE-2023-27534");
       assert.equal(curl?.state, "open");
@@ -154,12 +154,12 @@ function suite(name: string, location: () => Promise<StoreLocation>): void {
       assert.equal((await r.images.get(img))?.matched_at, t1.toISOString());
 
       // The same DB again: nothing written.
-      assert.deepEqual(await runRematchJob(r, { cacheDir: withDir, log: () => undefined }, { digests: [img], reason: "test" }, () => T0), { images: 1, skipped: 0, added: 0, changed: 0, fixed: 0 });
+      assert.deepEqual(await runRematchJob(r, { cacheDir: withDir, log: () => undefined }, { digests: [img], reason: "test" }, () => T0), { images: 1, skipped: 0, added: 0, changed: 0, fixed: 0, shared: 0 });
 
       // Incremental: scoped to curl, against the DB without the advisory: fixed, with the date; nghttp2 untouched.
       const t2 = new Date(T0.getTime() + 1000);
       const s2 = await runRematchJob(r, { cacheDir: withoutDir, log: () => undefined }, { digests: [img], packages: ["Debian:12\ncurl"], reason: "db-update" }, () => t2);
-      assert.deepEqual(s2, { images: 1, skipped: 0, added: 0, changed: 0, fixed: 1 });
+      assert.deepEqual(s2, { images: 1, skipped: 0, added: 0, changed: 0, fixed: 1, shared: 0 });
       const all = await r.images.findings(img, { includeFixed: true });
       const fixed = all.find((f) => f.vulnerability_id === "CVE-2023-27534");
       assert.equal(fixed?.state, "fixed");

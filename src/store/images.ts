@@ -254,7 +254,38 @@ export async function applyFindings(tx: Db, plans: readonly FindingsPlan[], at: 
     }
     added += p.inserts.length;
   }
-  for (const part of chunks(plans.flatMap((p) => p.inserts))) {
+  await upsertFindings(tx, plans.flatMap((p) => p.inserts), at);
+  return { added, changed, fixed };
+}
+
+/**
+ * One plan applied to several images whose stored findings of the plan's packages were written from
+ * the same verdict, package and layer (server/rematch.ts groups them): their open findings are the
+ * same, only fixed ones may differ. So every new or rewritten row is upserted (a fixed row is
+ * re-opened keeping its first_seen, a missing one inserted) and each fix closes the open row. The
+ * counts are the plan's times the images.
+ */
+export async function applySharedPlan(tx: Db, plan: FindingsPlan, digests: readonly string[], at: string): Promise<FindingChanges> {
+  const rows = [...plan.inserts, ...plan.rewrites];
+  await upsertFindings(tx, digests.flatMap((d) => rows.map((r) => ({ ...r, image_digest: d }))), at);
+  for (const f of plan.fixes) {
+    for (const part of chunks(digests)) {
+      await tx
+        .updateTable("findings")
+        .set({ state: "fixed", fixed_at: at })
+        .where("image_digest", "in", part)
+        .where("vulnerability_id", "=", f.vulnerability_id)
+        .where("package_purl", "=", f.package_purl)
+        .where("state", "=", "open")
+        .execute();
+    }
+  }
+  return { added: plan.inserts.length * digests.length, changed: plan.rewrites.length * digests.length, fixed: plan.fixes.length * digests.length };
+}
+
+/** Inserts findings in multi-row statements; a row already stored is rewritten and (re)opened, keeping its first_seen. */
+async function upsertFindings(tx: Db, rows: readonly NewFinding[], at: string): Promise<void> {
+  for (const part of chunks(rows)) {
     await tx
       .insertInto("findings")
       .values(part)
@@ -274,7 +305,6 @@ export async function applyFindings(tx: Db, plans: readonly FindingsPlan[], at: 
       )
       .execute();
   }
-  return { added, changed, fixed };
 }
 
 /** One image's findings through the lifecycle (planFindings), reading only what `scope` needs. */

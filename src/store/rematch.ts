@@ -4,7 +4,7 @@
 // verdicts changed; the compact match context (package JSON, image layers) those images are composed
 // from without parsing their stored inventory; and the writes of one batch in one transaction.
 import { sql, type Kysely } from "kysely";
-import { applyFindings, chunks, FINDING_STATE_COLUMNS, planFindings, upsertVulnerabilities, type FindingChanges, type FindingState, type StoredFinding, type StoredVulnerability } from "./images.js";
+import { applyFindings, applySharedPlan, chunks, FINDING_STATE_COLUMNS, planFindings, upsertVulnerabilities, type FindingChanges, type FindingState, type StoredFinding, type StoredVulnerability } from "./images.js";
 import type { PackageKey } from "./rescan.js";
 import type { Database } from "./schema.js";
 
@@ -38,6 +38,20 @@ export interface MatchWrite {
   readonly digest: string;
   readonly findings: readonly StoredFinding[];
   readonly scope?: ReadonlySet<string>;
+  /**
+   * Images whose findings of `scope` were written from the same verdicts, packages and layers as
+   * this one's and get the same findings now: the plan made against this image's stored findings is
+   * applied to them too (store/images.ts applySharedPlan).
+   */
+  readonly also?: readonly string[];
+}
+
+/** The verdict hash of a key for some images' rows under one match name (found by the (match_name, image_digest) index). */
+export interface SharedVerdict {
+  readonly digests: readonly string[];
+  readonly matchName: string;
+  readonly key: string;
+  readonly hash: string;
 }
 
 export interface RematchRepository {
@@ -60,6 +74,8 @@ export interface RematchRepository {
     readonly writes: readonly MatchWrite[];
     /** Per composed image, the verdict hash of each verdict key it was composed from. */
     readonly verdicts: readonly { readonly digest: string; readonly hashes: ReadonlyMap<string, string> }[];
+    /** The same for images written together (MatchWrite.also): by key. */
+    readonly sharedVerdicts?: readonly SharedVerdict[];
     readonly matched: readonly string[];
     readonly dbVersion: string | undefined;
     readonly at: string;
@@ -158,7 +174,15 @@ export function rematchRepository(db: Kysely<Database>): RematchRepository {
           list.push(f);
           byImage.set(f.image_digest, list);
         }
-        const totals = await applyFindings(tx, input.writes.map((w) => planFindings(w.digest, w.findings, byImage.get(w.digest) ?? [], input.at, w.scope)), input.at);
+        const plan = (w: MatchWrite) => planFindings(w.digest, w.findings, byImage.get(w.digest) ?? [], input.at, w.scope);
+        const own = await applyFindings(tx, input.writes.filter((w) => !w.also?.length).map(plan), input.at);
+        const totals = { ...own };
+        for (const w of input.writes.filter((w) => w.also?.length)) {
+          const t = await applySharedPlan(tx, plan(w), [w.digest, ...w.also!], input.at);
+          totals.added += t.added;
+          totals.changed += t.changed;
+          totals.fixed += t.fixed;
+        }
         // Each composed image's rows of the keys it was composed from: (image, key) pairs, the hash by key (one per run).
         for (const part of chunks(input.verdicts.flatMap((v) => [...v.hashes].map(([k, h]) => ({ digest: v.digest, key: k, hash: h }))))) {
           const byKey = new Map(part.map((x) => [x.key, x.hash]));
@@ -168,6 +192,11 @@ export function rematchRepository(db: Kysely<Database>): RematchRepository {
             .set({ verdict_hash: hash })
             .where((eb) => eb(eb.refTuple("image_digest", "verdict_key"), "in", part.map((x) => eb.tuple(x.digest, x.key))))
             .execute();
+        }
+        for (const v of input.sharedVerdicts ?? []) {
+          for (const part of chunks(v.digests)) {
+            await tx.updateTable("image_packages").set({ verdict_hash: v.hash }).where("match_name", "=", v.matchName).where("image_digest", "in", part).where("verdict_key", "=", v.key).execute();
+          }
         }
         for (const part of chunks(input.matched)) await tx.updateTable("images").set({ matched_at: input.at, matched_db: input.dbVersion ?? null }).where("digest", "in", part).execute();
         return totals;
