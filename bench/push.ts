@@ -63,6 +63,9 @@ async function serve(cache: string, dataDir: string): Promise<{ server: RunningS
   return { server, token: (await server.repos.tokens.create("read", "bench", new Date())).token };
 }
 
+// The server runs in this process: its peak resident memory while scanning, sampled every 20 ms.
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
 const cold: { total: number; push: number }[] = [];
 const warm: { total: number; push: number }[] = [];
 let findings = 0;
@@ -83,6 +86,7 @@ try {
     }
   }
 } finally {
+  clearInterval(sampler);
   await reg.stop();
   rmSync(work, { recursive: true, force: true });
 }
@@ -97,6 +101,8 @@ process.stdout.write(
     row("skopeo push alone (layers already in the registry)", cold.map((c) => c.push)),
     row("cold: push start → findings served (every layer pulled and read)", cold.map((c) => c.total)),
     row("warm: push start → findings served (layers read before)", warm.map((c) => c.total)),
+    "",
+    `peak RSS of the process (server, benchmark driver and registry client): ${(peakRss / 2 ** 20).toFixed(0)} MiB`,
     "",
   ].join("\n"),
 );
