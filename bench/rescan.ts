@@ -7,7 +7,7 @@
 //   3. incremental: one real advisory added by a DB update → diff, select, re-match its images.
 // Run: `tsx bench/rescan.ts` (BENCH_IMAGES=100000 by default).
 import { sql } from "kysely";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, renameSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startPostgres, type TestPostgres } from "../test/support/postgres.js";
@@ -25,6 +25,8 @@ const STORES = (process.env.BENCH_STORES ?? "sqlite").split(",");
 // SQLite only, for working on the incremental path: keep the matched dataset in this directory and
 // start from it next time (skips generation and both full matches).
 const SNAPSHOT = process.env.BENCH_SNAPSHOT;
+// SQLite only: move the store here at the end (for `BENCH_SQLITE_FILE=… tsx bench/explore.ts` on the same dataset).
+const KEEP = process.env.BENCH_KEEP;
 const now = new Date("2026-11-20T00:00:00.000Z");
 const secs = (t: number) => (performance.now() - t) / 1000;
 
@@ -123,6 +125,7 @@ try {
     rows.push(`| ${label} | incremental: DB update adds ${HELD} (${change.changes?.added.length ?? 0} new advisory) → diff, select ${change.images.toLocaleString("en")} images, re-match curl only | ${IMAGES.toLocaleString("en")} | ${done.added.toLocaleString("en")} new findings | ${incr.toFixed(1)} s (diff + select ${selected.toFixed(1)} s) | ${done.jobs} jobs |`);
     console.error(rows.at(-1));
     await store.close();
+    if (KEEP && loc.kind === "sqlite") renameSync(loc.path, KEEP);
   }
 } finally {
   await pg?.stop();
