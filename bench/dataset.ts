@@ -38,6 +38,11 @@ export interface DatasetOptions {
   /** Workloads across two clusters, default images / 50 (at least 10). */
   readonly workloads?: number;
   readonly log?: (msg: string) => void;
+  /**
+   * 2: each image is the real base layer (every package) plus an application layer of its own, as
+   * most images are built (`FROM debian` + `COPY`); default 1: the real single-layer image.
+   */
+  readonly layers?: 1 | 2;
 }
 
 export interface Dataset {
@@ -141,8 +146,12 @@ export async function generateDataset(repos: Repositories, opts: DatasetOptions)
   let inventoryBytes = 0;
   const newestOfRepo = new Map<number, string>();
   const BATCH = 500;
-  // Every synthetic image shares the demo image's layers and distro (as the scan job records them).
-  const imageJson = toMatchImageJson(real.distro, real.image);
+  // Every synthetic image shares the demo image's layers and distro (as the scan job records them);
+  // with two layers, an application layer of its own on top.
+  const imageOf = (i: number, digest: string): ImageMetadata => {
+    const layers = opts.layers === 2 ? [...real.image.layers, { digest: sha(`app-layer-${i}`), diffId: sha(`app-diff-${i}`), mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", size: 4096, createdBy: "COPY app/ /app/" }] : real.image.layers;
+    return { ...real.image, layers, manifestDigest: digest, tags: [`build-${i}`] };
+  };
   for (let start = 0; start < opts.images; start += BATCH) {
     const n = Math.min(BATCH, opts.images - start);
     const images: Insertable<ImagesTable>[] = [];
@@ -158,13 +167,13 @@ export async function generateDataset(repos: Repositories, opts: DatasetOptions)
       packages += pkgs.length;
       for (const s of new Set(pkgs.map((p) => p.sourceName ?? p.name))) sourceCounts.set(s, (sourceCounts.get(s) ?? 0) + 1);
       const pushedAgo = Math.floor(rnd() * 365 * DAY);
-      const image = { ...real.image, manifestDigest: digest, tags: [`build-${i}`] };
+      const image = imageOf(i, digest);
       const inventoryJson = renderInventoryJson({ subject: { kind: "image", image }, distro: real.distro, packages: pkgs, unknowns: [], timestamp: new Date(now.getTime() - pushedAgo), tool: { name: "berth", version: "bench" } });
       inventoryBytes += inventoryJson.length;
       images.push({
         digest, media_type: "application/vnd.oci.image.manifest.v1+json", index_digest: null, platform: "linux/amd64", config_digest: sha(`config-${i}`), pipeline_run_id: null,
         scan_status: "scanned" as const, scan_error: null, scanned_at: iso(pushedAgo), distro: "debian-12", created_at: iso(pushedAgo), matched_at: null, matched_db: null,
-        match_image_json: imageJson,
+        match_image_json: toMatchImageJson(real.distro, image),
       });
       inventories.push({ digest, inventory_json: inventoryJson });
       for (const p of toStoredPackages(pkgs, real.distro)) {

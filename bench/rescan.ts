@@ -93,7 +93,7 @@ try {
     const repos = repositories(store);
     let t = performance.now();
     if (!reuse) {
-      const ds = await generateDataset(repos, { images: IMAGES, cacheDir, now, log: (m) => console.error(`${label}: ${m}`) });
+      const ds = await generateDataset(repos, { images: IMAGES, cacheDir, now, ...(process.env.BENCH_LAYERS === "2" ? { layers: 2 as const } : {}), log: (m) => console.error(`${label}: ${m}`) });
       console.error(`${label}: dataset ${IMAGES} images, ${ds.packages} packages, ${(ds.inventoryBytes / 2 ** 20).toFixed(0)} MiB inventories in ${secs(t).toFixed(1)} s`);
 
       t = performance.now();

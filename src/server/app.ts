@@ -13,6 +13,7 @@ import { openApiDocument } from "./openapi.js";
 import { registerAdmissionRoutes, type AdmissionRouteDeps } from "./routes/admission.js";
 import { attestationsView } from "./attestations.js";
 import { registerExploreRoutes } from "./routes/explore.js";
+import type { FindingView } from "./finding-view.js";
 
 export interface AppOptions {
   readonly repos: Repositories;
@@ -36,26 +37,6 @@ export interface AppOptions {
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
-
-interface FindingView {
-  id: string;
-  aliases: readonly string[];
-  package: { name: string; version: string; purl: string; sourceName?: string };
-  severity: string;
-  fixStatus: string;
-  fixedVersions: readonly string[];
-  state: string;
-  firstSeen: string;
-  fixedAt: string | null;
-  title?: string;
-  url?: string;
-  remediation?: string;
-  kev?: boolean;
-  epss?: number;
-  epssPercentile?: number;
-  cvss?: { version: string; score: number; vector: string };
-  layer?: { diffId: string; index?: number; createdBy?: string; fromBase?: boolean };
-}
 
 /** The latest scan job of an image: where it is in the queue. */
 function jobView(job: JobRow | undefined): { status: string; attempts: number; lastError: string | null; updatedAt: string } | null {

@@ -2,27 +2,10 @@
 // filter by severity, KEV and text; a remediation summary that groups them by the action that fixes
 // them; and the findings already fixed, with when.
 import { useMemo, useState, type ReactNode } from "react";
+import type { FindingView } from "../../../src/server/finding-view.js";
 import { SEVERITY_ORDER, SeverityBadge, Time, keyLabel, toggled } from "../components.js";
 
-export interface FindingView {
-  id: string;
-  aliases: string[];
-  package: { name: string; version: string; purl: string; sourceName?: string };
-  severity: string;
-  fixStatus: string;
-  fixedVersions: string[];
-  state: string;
-  firstSeen: string;
-  fixedAt: string | null;
-  title?: string;
-  url?: string;
-  remediation?: string;
-  kev?: boolean;
-  epss?: number;
-  epssPercentile?: number;
-  cvss?: { version: string; score: number; vector: string };
-  layer?: { diffId: string; index?: number; createdBy?: string; fromBase?: boolean };
-}
+export type { FindingView };
 
 const rank = (s: string): number => {
   const i = (SEVERITY_ORDER as readonly string[]).indexOf(s);
