@@ -13,7 +13,7 @@ import { openApiDocument } from "./openapi.js";
 import { registerAdmissionRoutes, type AdmissionRouteDeps } from "./routes/admission.js";
 import { attestationsView } from "./attestations.js";
 import { registerExploreRoutes } from "./routes/explore.js";
-import type { FindingView } from "./finding-view.js";
+import type { FindingView } from "../model/finding-view.js";
 
 export interface AppOptions {
   readonly repos: Repositories;

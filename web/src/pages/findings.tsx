@@ -2,7 +2,7 @@
 // filter by severity, KEV and text; a remediation summary that groups them by the action that fixes
 // them; and the findings already fixed, with when.
 import { useMemo, useState, type ReactNode } from "react";
-import type { FindingView } from "../../../src/server/finding-view.js";
+import type { FindingView } from "../../../src/model/finding-view.js";
 import { SEVERITY_ORDER, SeverityBadge, Time, keyLabel, toggled } from "../components.js";
 
 export type { FindingView };

@@ -1,4 +1,4 @@
-// A finding as the API returns it (GET /api/v1/images/{digest}): the server builds it (app.ts) and the
+// A finding as the API returns it (GET /api/v1/images/{digest}): the server builds it (server/app.ts) and the
 // web UI reads it (web/src/pages/findings.tsx); one type, so the two cannot drift.
 export interface FindingView {
   id: string;
