@@ -27,6 +27,10 @@ const STORES = (process.env.BENCH_STORES ?? "sqlite").split(",");
 const SNAPSHOT = process.env.BENCH_SNAPSHOT;
 // SQLite only: move the store here at the end (for `BENCH_SQLITE_FILE=… tsx bench/explore.ts` on the same dataset).
 const KEEP = process.env.BENCH_KEEP;
+// SQLite only: a store a run kept (BENCH_KEEP; its advisory index is the whole mirror). Nothing is
+// generated: a DB update adds a new advisory (the held-back record's ranges under a new id) and its
+// incremental re-match is measured on the kept dataset.
+const REUSE = process.env.BENCH_SQLITE_FILE;
 const now = new Date("2026-11-20T00:00:00.000Z");
 const secs = (t: number) => (performance.now() - t) / 1000;
 
@@ -58,19 +62,29 @@ function mirror(dir: string, entries: readonly ZipWriterEntry[]): string {
 }
 const without = mirror(join(work, "m-without"), debian.filter((e) => JSON.parse(e.data.toString()).id !== HELD));
 const withAll = mirror(join(work, "m-with"), debian);
+// A new advisory for a kept store (whose DB had every record): a real curl record under a new id,
+// without aliases or upstream ids (so its findings are rows of their own, not merged into the CVE's).
+const NEW_ID = `${HELD}-BENCH`;
+const withNew = (): string => {
+  const held = debian.find((e) => (JSON.parse(e.data.toString()) as { id: string }).id === HELD)!;
+  const { aliases: _a, upstream: _u, related: _r, ...record } = JSON.parse(held.data.toString()) as Record<string, unknown>;
+  return mirror(join(work, "m-new"), [...debian, { name: `${NEW_ID}.json`, data: Buffer.from(JSON.stringify({ ...record, id: NEW_ID, modified: new Date().toISOString() })) }]);
+};
 
-async function drainRematches(repos: Repositories, cacheDir: string): Promise<{ jobs: number; images: number; added: number }> {
+async function drainRematches(repos: Repositories, cacheDir: string): Promise<{ jobs: number; images: number; added: number; fixed: number }> {
   let jobs = 0;
   let images = 0;
   let added = 0;
+  let fixed = 0;
   for (;;) {
     const job = await repos.jobs.claim({ worker: "bench", leaseMs: 600_000, now, kinds: [REMATCH_JOB] });
-    if (!job) return { jobs, images, added };
+    if (!job) return { jobs, images, added, fixed };
     const r = await runRematchJob(repos, { cacheDir, log: () => undefined }, parseRematchPayload(job.payload_json), () => now);
     await repos.jobs.complete(job.id, "bench", now);
     jobs++;
     images += r.images;
     added += r.added;
+    fixed += r.fixed;
   }
 }
 
@@ -80,18 +94,30 @@ try {
   for (const kind of STORES) {
     const label = kind === "postgres" ? "PostgreSQL" : "SQLite";
     const cacheDir = join(work, `cache-${kind}`);
-    await updateDb({ cacheDir, source: without });
+    if (!REUSE) await updateDb({ cacheDir, source: without });
     let loc: StoreLocation;
     if (kind === "postgres") {
       pg = await startPostgres();
       loc = { kind: "postgres", url: await pg.createDatabase("bench_rescan") };
-    } else loc = { kind: "sqlite", path: join(work, "berth.sqlite") };
+    } else loc = { kind: "sqlite", path: REUSE ?? join(work, "berth.sqlite") };
     const snapshot = SNAPSHOT && kind === "sqlite" ? join(SNAPSHOT, `rescan-${IMAGES}.sqlite`) : undefined;
     const reuse = snapshot !== undefined && existsSync(snapshot) && loc.kind === "sqlite";
     if (reuse && loc.kind === "sqlite") copyFileSync(snapshot, loc.path);
     const store = await openStore(loc);
     const repos = repositories(store);
     let t = performance.now();
+    if (REUSE && kind === "sqlite") {
+      const n = Number((await store.db.selectFrom("images").select((eb) => eb.fn.countAll<string | number>().as("n")).executeTakeFirstOrThrow()).n);
+      await updateDb({ cacheDir, source: withNew() });
+      t = performance.now();
+      const change = await checkVulnDbChange(repos, { cacheDir }, now);
+      const sel = secs(t);
+      const run = await drainRematches(repos, cacheDir);
+      rows.push(`| ${label} | incremental: DB update adds ${NEW_ID} (${HELD}'s affected ranges under a new id; ${change.changes?.added.length ?? 0} new advisory) → diff, select ${change.images.toLocaleString("en")} images, re-match curl only | ${n.toLocaleString("en")} | ${run.added.toLocaleString("en")} new findings | ${secs(t).toFixed(1)} s (diff + select ${sel.toFixed(1)} s) | ${run.jobs} jobs |`);
+      console.error(rows.at(-1));
+      await store.close();
+      continue;
+    }
     if (!reuse) {
       const ds = await generateDataset(repos, { images: IMAGES, cacheDir, now, ...(process.env.BENCH_LAYERS === "2" ? { layers: 2 as const } : {}), log: (m) => console.error(`${label}: ${m}`) });
       console.error(`${label}: dataset ${IMAGES} images, ${ds.packages} packages, ${(ds.inventoryBytes / 2 ** 20).toFixed(0)} MiB inventories in ${secs(t).toFixed(1)} s`);

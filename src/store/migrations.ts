@@ -376,6 +376,11 @@ function narrowImages(): Migration {
       // an image has tens of findings, so filtering its purls needs no index of its own (one B-tree
       // less to update per finding written).
       await db.schema.dropIndex("findings_image_package").execute();
+      // An incremental re-match reads, for the packages under a few names in a batch of images, their
+      // verdict key and hash: from the index alone, not from rows that also hold package JSON (one
+      // random page per image once the store outgrows memory).
+      await db.schema.createIndex("image_packages_match_cover").on("image_packages").columns(["match_name", "image_digest", "match_ecosystem", "purl", "verdict_key", "verdict_hash"]).execute();
+      await db.schema.dropIndex("image_packages_match_image").execute();
     },
   };
 }

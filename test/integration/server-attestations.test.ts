@@ -13,17 +13,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AdmissionReviewResponse } from "../../src/server/admission.js";
 import { loadServerTrust } from "../../src/server/attestations.js";
-import { startServer, type RunningServer } from "../../src/server/index.js";
+import type { RunningServer } from "../../src/server/index.js";
 import { scanDedupeKey, SCAN_JOB } from "../../src/server/ingest/registry-events.js";
 import { attestationRepository } from "../../src/store/attestations.js";
 import { recordRepository } from "../../src/store/records.js";
 import { updateDb } from "../../src/vulndb/index.js";
 import { writeMirror } from "../../src/vulndb/testutil/mirror.js";
-import { defaultLimits } from "../../src/util/limits.js";
 import { runAttestCli } from "../support/attest-cli.js";
 import { tarBytes, writeLayout } from "../support/oci-builder.js";
 import { startPostgres, type TestPostgres } from "../support/postgres.js";
-import { freePort, startRegistry, type TestRegistry } from "../support/registry.js";
+import { startNotifiedServer } from "../support/notified-server.js";
+import type { TestRegistry } from "../support/registry.js";
 import { pushTinyImage } from "../support/tiny-image.js";
 
 const SECRET = "registry-secret-attestations";
@@ -75,29 +75,19 @@ function suite(label: string, databaseUrl: () => Promise<string | undefined>): v
 
     before(async () => {
       const dbUrl = await databaseUrl();
-      const port = await freePort();
-      reg = await startRegistry({
-        notifications: [{ name: "berth", url: `http://127.0.0.1:${port}/api/v1/events/registry`, headers: { Authorization: [`Bearer ${SECRET}`] }, timeout: "2s", threshold: 3, backoff: "500ms", ignoredmediatypes: ["application/octet-stream"] }],
-      });
       const trust = await loadServerTrust([join(work, "trusted.pub")]);
       keyId = trust.keys[0]!.keyId;
-      server = await startServer({
+      ({ reg, server } = await startNotifiedServer({
         dataDir: join(work, label, "data"),
         ...(dbUrl ? { databaseUrl: dbUrl } : {}),
-        host: "127.0.0.1",
-        port,
-        registrySecret: SECRET,
-        insecureRegistries: [reg.host],
         cacheDir,
-        platform: { os: "linux", architecture: "amd64" },
-        limits: defaultLimits,
-        concurrency: 2,
-        leaseMs: 30_000,
-        pollMs: 200,
-        log: () => undefined,
-        trust,
-        admissionPolicy: { mode: "enforce", requireScanned: true, requireSignature: true, allowedSourceRepositories: ["github.com/example/*"] },
-      });
+        secret: SECRET,
+        server: {
+          leaseMs: 30_000,
+          trust,
+          admissionPolicy: { mode: "enforce", requireScanned: true, requireSignature: true, allowedSourceRepositories: ["github.com/example/*"] },
+        },
+      }));
       token = (await server.repos.tokens.create("read", "test", new Date())).token;
       // The CI run that built the "good" image, recorded as `berth record` would: the provenance's invocation id names it.
       await recordRepository(server.repos.store.db).upsertRun(

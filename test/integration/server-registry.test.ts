@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServer, type RunningServer } from "../../src/server/index.js";
+import type { RunningServer } from "../../src/server/index.js";
 import { DISTRIBUTION_EVENTS_MEDIA_TYPE } from "../../src/server/ingest/distribution.js";
 import { scanDedupeKey, SCAN_JOB } from "../../src/server/ingest/registry-events.js";
 import { updateDb } from "../../src/vulndb/index.js";
@@ -18,7 +18,8 @@ import { writeMirror } from "../../src/vulndb/testutil/mirror.js";
 import { defaultLimits } from "../../src/util/limits.js";
 import { tarBytes, writeLayout } from "../support/oci-builder.js";
 import { startPostgres, type TestPostgres } from "../support/postgres.js";
-import { freePort, startRegistry, type TestRegistry } from "../support/registry.js";
+import { startNotifiedServer } from "../support/notified-server.js";
+import type { TestRegistry } from "../support/registry.js";
 import { pushTinyImage, tool } from "../support/tiny-image.js";
 
 const SECRET = "registry-shared-secret-for-tests";
@@ -62,35 +63,15 @@ function suite(label: string, databaseUrl: () => Promise<string | undefined>): v
 
     before(async () => {
       dbUrl = await databaseUrl();
-      const port = await freePort();
-      reg = await startRegistry({
-        notifications: [
-          {
-            name: "berth",
-            url: `http://127.0.0.1:${port}/api/v1/events/registry`,
-            headers: { Authorization: [`Bearer ${SECRET}`] },
-            timeout: "2s",
-            threshold: 3,
-            backoff: "500ms",
-            ignoredmediatypes: ["application/octet-stream"],
-          },
-        ],
-      });
-      server = await startServer({
+      ({ reg, server } = await startNotifiedServer({
         dataDir: join(work, label, "data"),
         ...(dbUrl ? { databaseUrl: dbUrl } : {}),
-        host: "127.0.0.1",
-        port,
-        registrySecret: SECRET,
-        insecureRegistries: [reg.host],
         cacheDir,
-        platform: { os: "linux", architecture: "amd64" },
-        limits: defaultLimits,
-        concurrency: 2,
-        leaseMs: 30_000,
-        pollMs: 200,
-        log: () => undefined,
-      });
+        secret: SECRET,
+        server: {
+          leaseMs: 30_000,
+        },
+      }));
       readToken = (await server.repos.tokens.create("read", "test", new Date())).token;
       ingestToken = (await server.repos.tokens.create("ingest", "test", new Date())).token;
     });

@@ -11,14 +11,14 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServer, type RunningServer } from "../../src/server/index.js";
-import { defaultLimits } from "../../src/util/limits.js";
+import type { RunningServer } from "../../src/server/index.js";
 import { runCli } from "../support/cli.js";
 import { fakeApiServer, recordedLists, writeKubeconfig, type FakeApi } from "../support/kube-api.js";
 import { mixedImage } from "../support/mixed-image.js";
 import { githubClaims, githubEnv, startTestIssuer, type TestIssuer } from "../support/oidc-issuer.js";
 import { startPostgres, type TestPostgres } from "../support/postgres.js";
-import { freePort, startRegistry, type TestRegistry } from "../support/registry.js";
+import { startNotifiedServer } from "../support/notified-server.js";
+import type { TestRegistry } from "../support/registry.js";
 import { pushTinyImage } from "../support/tiny-image.js";
 import { realAdvisoryDb } from "../support/vulndata.js";
 
@@ -70,36 +70,16 @@ function suite(label: string, databaseUrl: () => Promise<string | undefined>): v
     before(async () => {
       const dbUrl = await databaseUrl();
       const advisories = await realAdvisoryDb();
-      const port = await freePort();
-      reg = await startRegistry({
-        notifications: [
-          {
-            name: "berth",
-            url: `http://127.0.0.1:${port}/api/v1/events/registry`,
-            headers: { Authorization: [`Bearer ${SECRET}`] },
-            timeout: "2s",
-            threshold: 3,
-            backoff: "500ms",
-            ignoredmediatypes: ["application/octet-stream"],
-          },
-        ],
-      });
-      server = await startServer({
+      ({ reg, server } = await startNotifiedServer({
         dataDir: join(work, label, "data"),
         ...(dbUrl ? { databaseUrl: dbUrl } : {}),
-        host: "127.0.0.1",
-        port,
-        registrySecret: SECRET,
-        insecureRegistries: [reg.host],
         cacheDir: advisories.cacheDir,
-        platform: { os: "linux", architecture: "amd64" },
-        limits: defaultLimits,
-        concurrency: 2,
-        pollMs: 200,
-        rescan: false,
-        log: () => undefined,
-        oidc: { issuers: [{ issuer: issuer.url, provider: "github", repositoryHost: "github.com", webUrl: "https://github.com" }], audience: AUD },
-      });
+        secret: SECRET,
+        server: {
+          rescan: false,
+          oidc: { issuers: [{ issuer: issuer.url, provider: "github", repositoryHost: "github.com", webUrl: "https://github.com" }], audience: AUD },
+        },
+      }));
       token = (await server.repos.tokens.create("admin", "scenario", new Date())).token;
       mkdirSync(join(checkout, ".github"), { recursive: true });
       writeFileSync(join(checkout, ".github", "CODEOWNERS"), "*  @acme/payments @dana\n/docs/ @acme/docs\n");
