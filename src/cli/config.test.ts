@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { Command } from "commander";
 import { serverCommand } from "./server.js";
+import { workerCommand } from "./worker.js";
 import { applyConfigSources, envName, MAX_CONFIG_BYTES } from "./config.js";
 import { isBerthError } from "../util/errors.js";
 
@@ -138,4 +139,24 @@ test("generic: a flag added to a command works in the file and the environment w
   const cmd = demoCommand({}, () => undefined);
   assert.equal(envName(cmd.options.find((o) => o.long === "--brand-new-flag") ?? assert.fail(), "DEMO_"), "DEMO_BRAND_NEW_FLAG");
   await assert.rejects(cmd.parseAsync(["--config", file("demo2.yaml", "level: lots\n")], { from: "user" }), /demo2\.yaml: level: not a number/);
+});
+
+test("berth worker reads the server's file: shared keys apply, the server's own keys are ignored, unknown keys refused", async () => {
+  const workerOptions = async (args: string[], env: NodeJS.ProcessEnv = {}): Promise<Record<string, unknown>> => {
+    const cmd = workerCommand({ stdout: new PassThrough(), stderr: new PassThrough(), env }).exitOverride();
+    let got: Record<string, unknown> | undefined;
+    cmd.action((opts: Record<string, unknown>) => {
+      got = opts;
+    });
+    await cmd.parseAsync(args, { from: "user" });
+    return got ?? assert.fail("action not run");
+  };
+  const o = await workerOptions(["--config", yaml], { BERTH_CONCURRENCY: "3" });
+  assert.equal(o.databaseUrl, "postgres://berth@db:5432/berth");
+  assert.equal(o.dataDir, "/srv/berth");
+  assert.deepEqual(o.insecureRegistry, ["registry.local:5000", "127.0.0.1:5000"]);
+  assert.equal(o.concurrency, "3");
+  assert.equal(o.listen, undefined);
+  assert.equal((await workerOptions([], { BERTH_CONFIG: yaml, BERTH_DATABASE_URL: "postgres://other@db/b" })).databaseUrl, "postgres://other@db/b");
+  await assert.rejects(workerOptions(["--config", file("worker-bad.yaml", "dataDir: /x\nlisten: a:1\nworkers: 3\n")]), /unknown key "workers" \(keys are the flags of "berth worker" or "berth server"/);
 });

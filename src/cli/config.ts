@@ -20,6 +20,11 @@ export interface ConfigSourceOptions {
   readonly envPrefix: string;
   /** The option naming the file (its attribute name, e.g. "config"); its env var is PREFIX + CONFIG. */
   readonly fileOption: string;
+  /**
+   * Keys of another command that reads the same file (`berth worker` shares `berth server`'s): not
+   * this command's, so ignored rather than refused. Keys neither command knows are still refused.
+   */
+  readonly sharedWith?: Command;
 }
 
 function flagName(o: Option): string {
@@ -128,9 +133,10 @@ export async function applyConfigSources(cmd: Command, env: NodeJS.ProcessEnv, o
 
   const byKey = new Map<string, Option>();
   for (const o of options) if (o !== fileOpt && !byKey.has(o.attributeName())) byKey.set(o.attributeName(), o);
+  const shared = new Set((opts.sharedWith?.options ?? []).map((o) => o.attributeName()));
   for (const key of Object.keys(file)) {
-    if (!byKey.has(key)) {
-      throw new BerthError("usage", `config file ${path ?? ""}: unknown key "${key.slice(0, 60)}" (keys are the flags of "berth ${cmd.name()}" in camelCase, e.g. dataDir for --data-dir)`);
+    if (!byKey.has(key) && !shared.has(key)) {
+      throw new BerthError("usage", `config file ${path ?? ""}: unknown key "${key.slice(0, 60)}" (keys are the flags of "berth ${cmd.name()}"${opts.sharedWith ? ` or "berth ${opts.sharedWith.name()}"` : ""} in camelCase, e.g. dataDir for --data-dir)`);
     }
   }
 

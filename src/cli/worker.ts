@@ -6,7 +6,8 @@
 import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import { parsePlatformOption, type Io } from "./common.js";
-import { DEFAULT_DATA_DIR } from "./server.js";
+import { applyConfigSources } from "./config.js";
+import { DEFAULT_DATA_DIR, serverCommand } from "./server.js";
 import { resolveCacheDir } from "../util/cache-dir.js";
 import { BerthError } from "../util/errors.js";
 import { defaultLimits } from "../util/limits.js";
@@ -30,6 +31,7 @@ function collect(value: string, previous: string[] = []): string[] {
 export function workerCommand(io: Io, signals: NodeJS.EventEmitter = process): Command {
   return new Command("worker")
     .description("run a Berth worker: scans and re-matches jobs from the server's queue (no HTTP); PostgreSQL to scale out")
+    .option("--config <file>", "YAML file setting any of these flags by camelCase name; the server's file works as is (its server-only keys are ignored); flags and BERTH_<FLAG> env vars win over it (env BERTH_CONFIG)")
     .option("--database-url <url>", "the server's PostgreSQL database, postgres://user@host:port/db (env BERTH_DATABASE_URL); required unless --data-dir")
     .option("--data-dir <dir>", "instead: the server's SQLite data directory, for a second process on the same machine (env BERTH_DATA_DIR)")
     .option("--cache-dir <dir>", "vulnerability database and layer cache (default: $BERTH_CACHE_DIR, else ~/.cache/berth); keep its DB as current as the server's")
@@ -39,6 +41,7 @@ export function workerCommand(io: Io, signals: NodeJS.EventEmitter = process): C
     .option("--name <name>", "worker name recorded on the jobs it holds (default: worker-<random>)")
     .addOption(trustKeyOption())
     .addOption(trustPolicyOption())
+    .hook("preAction", (cmd) => applyConfigSources(cmd, io.env, { envPrefix: "BERTH_", fileOption: "config", sharedWith: serverCommand(io) }))
     .addHelpText(
       "after",
       `
@@ -54,8 +57,8 @@ Example:
       const env = io.env;
       const concurrency = Number(f.concurrency ?? "2");
       if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 8) throw new BerthError("usage", "--concurrency: expected a whole number from 1 to 8");
-      const databaseUrl = f.databaseUrl ?? env.BERTH_DATABASE_URL;
-      const dataDir = f.dataDir ?? env.BERTH_DATA_DIR;
+      const databaseUrl = f.databaseUrl;
+      const dataDir = f.dataDir;
       if (!databaseUrl && !dataDir) throw new BerthError("usage", `berth worker needs the server's queue: --database-url postgres://… (or --data-dir ${DEFAULT_DATA_DIR} for SQLite on this machine)`);
       const { openStore, repositories, storeLocation } = await import("../store/index.js");
       const { startJobWorker } = await import("../server/job-runner.js");
