@@ -64,11 +64,15 @@ const without = mirror(join(work, "m-without"), debian.filter((e) => JSON.parse(
 const withAll = mirror(join(work, "m-with"), debian);
 // A new advisory for a kept store (whose DB had every record): a real curl record under a new id,
 // without aliases or upstream ids (so its findings are rows of their own, not merged into the CVE's).
-const NEW_ID = `${HELD}-BENCH`;
+// BENCH_NEW_ID names another one for a second run on the same kept store (the first one stays, with
+// the `modified` the first run gave it: BENCH_FIRST_MODIFIED, from its rescan_advisories fingerprint).
+const FIRST_NEW_ID = `${HELD}-BENCH`;
+const NEW_ID = process.env.BENCH_NEW_ID ?? FIRST_NEW_ID;
 const withNew = (): string => {
   const held = debian.find((e) => (JSON.parse(e.data.toString()) as { id: string }).id === HELD)!;
   const { aliases: _a, upstream: _u, related: _r, ...record } = JSON.parse(held.data.toString()) as Record<string, unknown>;
-  return mirror(join(work, "m-new"), [...debian, { name: `${NEW_ID}.json`, data: Buffer.from(JSON.stringify({ ...record, id: NEW_ID, modified: new Date().toISOString() })) }]);
+  const copy = (id: string, modified: string): ZipWriterEntry => ({ name: `${id}.json`, data: Buffer.from(JSON.stringify({ ...record, id, modified })) });
+  return mirror(join(work, "m-new"), [...debian, copy(FIRST_NEW_ID, process.env.BENCH_FIRST_MODIFIED ?? new Date().toISOString()), ...(NEW_ID !== FIRST_NEW_ID ? [copy(NEW_ID, "2026-12-02T00:00:00Z")] : [])]);
 };
 
 async function drainRematches(repos: Repositories, cacheDir: string): Promise<{ jobs: number; images: number; added: number; fixed: number }> {

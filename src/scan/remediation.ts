@@ -8,6 +8,7 @@ import type { Finding } from "../model/finding.js";
 import type { ImageMetadata } from "../model/image.js";
 
 const OS_TYPES = new Set(["deb", "apk", "rpm"]);
+const BASE_NOTE = "; all fixable OS findings come from the base image";
 
 export function baseImageName(image: ImageMetadata): string | undefined {
   const labels = image.config?.labels ?? {};
@@ -24,8 +25,20 @@ export function applyBaseImageRemediation(findings: readonly Finding[], image: I
       ? {
           ...f,
           layer: { ...f.layer, fromBase: true },
-          remediation: `${f.remediation}; all fixable OS findings come from the base image${base ? ` (${base})` : ""}: rebuild on a newer base image`,
+          remediation: `${f.remediation}${BASE_NOTE}${base ? ` (${base})` : ""}: rebuild on a newer base image`,
         }
       : f,
   );
+}
+
+/**
+ * A finding as it was before applyBaseImageRemediation: the server stores findings without the
+ * image-wide note (it depends on every other finding of the image, so storing it would make a change
+ * to one package rewrite them all) and applies it again when an image's findings are read.
+ */
+export function withoutBaseImageRemediation(f: Finding): Finding {
+  if (!f.layer?.fromBase) return f;
+  const { fromBase: _fromBase, ...layer } = f.layer;
+  const at = f.remediation.indexOf(BASE_NOTE);
+  return { ...f, layer, remediation: at >= 0 ? f.remediation.slice(0, at) : f.remediation };
 }

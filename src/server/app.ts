@@ -14,6 +14,7 @@ import { registerAdmissionRoutes, type AdmissionRouteDeps } from "./routes/admis
 import { attestationsView } from "./attestations.js";
 import { registerExploreRoutes } from "./routes/explore.js";
 import type { FindingView } from "../model/finding-view.js";
+import { withStoredBaseRemediation } from "./scan-outcome.js";
 
 export interface AppOptions {
   readonly repos: Repositories;
@@ -145,8 +146,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       if (!image) return reply.code(404).send({ error: "not-found", message: `unknown image ${digest}` });
       const includeFixed = req.query.include === "fixed";
       const children = await repos.images.children(digest);
-      const rows = [...(await repos.images.findings(digest, { includeFixed }))];
-      for (const c of children) rows.push(...(await repos.images.findings(c.digest, { includeFixed })));
+      // Each platform image's findings with the base-image note of its own layers (stored without it).
+      const rows = withStoredBaseRemediation(await repos.images.findings(digest, { includeFixed }), image.match_image_json);
+      for (const c of children) rows.push(...withStoredBaseRemediation(await repos.images.findings(c.digest, { includeFixed }), c.match_image_json));
       const findings = rows.map(findingView);
       const summary: Record<string, number> = {};
       for (const f of findings) if (f.state === "open") summary[f.severity] = (summary[f.severity] ?? 0) + 1;

@@ -209,8 +209,8 @@ export interface RematchSettings {
 /**
  * Re-matches a batch of stored images. The DB's answer for a package depends only on its verdict key
  * (ecosystem, name, version), so a job compares each stored package's verdict hash with the current
- * one and composes findings only for images where one changed: those packages (or, for an image of
- * several layers, whose base-image remediation reads all its findings, every package) — from the
+ * one and composes findings only for images where one changed, for those packages only (findings are
+ * stored without the image-wide base-image note: scan-outcome.ts toStoredFinding) — from the
  * stored package rows and image context, without parsing the inventory. Images scanned before
  * migration 0005, or not re-matched since their scan, have no verdict hashes: their inventory is parsed
  * once and the compact context recorded. The outcome equals matching each whole inventory again.
@@ -281,8 +281,9 @@ export async function runRematchJob(repos: Repositories, settings: RematchSettin
       const ctx = contexts.get(p.digest) ?? (json !== undefined ? (JSON.parse(json) as ImageContext) : undefined);
       // Gone since (a new scan without a context replaced it): the next re-match reads its inventory.
       if (!ctx) continue;
-      // Base-image remediation reads all of an image's findings (scan/remediation.ts): match it whole.
-      plans.push({ digest: p.digest, ctx, whole: p.whole === true || (ctx.image?.layers.length ?? 0) >= 2, changed: p.changed });
+      // Findings are stored without the base-image note (it reads all of an image's findings and is
+      // applied when they are read: scan-outcome.ts), so changed packages are composed alone.
+      plans.push({ digest: p.digest, ctx, whole: p.whole === true, changed: p.changed });
     }
     const jsons = await store.packageJsons(plans.filter((p) => !parsedPackages.has(p.digest)).map((p) => ({ digest: p.digest, ...(p.whole ? {} : { purls: p.changed }) })));
     // Images whose changed packages have the same stored verdict hash, package fields and layer (and
@@ -297,7 +298,10 @@ export async function runRematchJob(repos: Repositories, settings: RematchSettin
         single.push(p);
         continue;
       }
-      const key = JSON.stringify([p.ctx.distro ?? null, p.ctx.image?.layers ?? null, rows.map((r) => [r.purl, r.verdictKey, r.verdictHash]).sort(), [...(jsons.get(p.digest) ?? [])].sort()]);
+      const packageJsons = [...(jsons.get(p.digest) ?? [])].sort();
+      // A finding reads the layer its package's location names (index, digest, command): only those.
+      const layers = (p.ctx.image?.layers ?? []).map((l, i) => [i, l] as const).filter(([, l]) => packageJsons.some((j) => j.includes(l.diffId)));
+      const key = JSON.stringify([p.ctx.distro ?? null, layers, rows.map((r) => [r.purl, r.verdictKey, r.verdictHash]).sort(), packageJsons]);
       const group = shared.get(key);
       if (group) group.also.push(p.digest);
       else shared.set(key, { digest: p.digest, ctx: p.ctx, changed: p.changed, rows, also: [] });

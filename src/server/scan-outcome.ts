@@ -7,12 +7,17 @@ import type { ImageMetadata } from "../model/image.js";
 import { matchKeys, matchQueries, verdictKey } from "../match/match.js";
 import type { StoredFinding, StoredPackage, StoredVulnerability } from "../store/images.js";
 import type { VulnDb } from "../vulndb/index.js";
+import { applyBaseImageRemediation, withoutBaseImageRemediation } from "../scan/remediation.js";
 
 /**
  * A finding as stored: the whole library finding without its advisory description (the text stays in
- * the vulnerability DB; stored per image × finding it would be copied into every image that has it).
+ * the vulnerability DB; stored per image × finding it would be copied into every image that has it)
+ * and without the base-image note, which depends on the image's other findings and is applied when
+ * they are read (withStoredBaseRemediation): so a re-match writes only the findings of the packages
+ * whose verdict changed, whatever the image's layers.
  */
-export function toStoredFinding(f: Finding): StoredFinding {
+export function toStoredFinding(finding: Finding): StoredFinding {
+  const f = withoutBaseImageRemediation(finding);
   const { description: _description, ...data } = f;
   return {
     vulnerabilityId: f.id,
@@ -83,6 +88,28 @@ function compactImage(image: ImageMetadata): ImageMetadata {
   const labels = image.config?.labels ?? {};
   const base = Object.fromEntries(["org.opencontainers.image.base.name", "org.opencontainers.image.base.digest"].filter((k) => labels[k] !== undefined).map((k) => [k, labels[k]!]));
   return { reference: image.reference, tags: [], layers: image.layers, config: { env: [], entrypoint: [], cmd: [], labels: base, history: [] } };
+}
+
+/**
+ * An image's open stored findings with the base-image note applied as a scan applies it (over all of
+ * them: scan/remediation.ts), from the image context the scan recorded (images.match_image_json).
+ */
+export function withStoredBaseRemediation<R extends { readonly data_json: string; readonly state: string }>(rows: readonly R[], matchImageJson: string | null): R[] {
+  let image: ImageMetadata | undefined;
+  let open: { row: R; finding: Finding }[];
+  try {
+    image = matchImageJson ? (JSON.parse(matchImageJson) as { image?: ImageMetadata }).image : undefined;
+    if (!image || !Array.isArray(image.layers) || image.layers.length < 2) return [...rows];
+    open = rows.filter((r) => r.state === "open").map((row) => ({ row, finding: JSON.parse(row.data_json) as Finding }));
+  } catch {
+    return [...rows]; // a corrupt row is shown as stored
+  }
+  const noted = applyBaseImageRemediation(open.map((o) => o.finding), image);
+  const byRow = new Map(open.map((o, i) => [o.row, noted[i]!]));
+  return rows.map((r) => {
+    const f = byRow.get(r);
+    return f?.layer?.fromBase ? { ...r, data_json: JSON.stringify(f) } : r;
+  });
 }
 
 /** The version a match used: the database's content build time. */

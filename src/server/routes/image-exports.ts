@@ -15,6 +15,7 @@ import { BERTH_VERSION } from "../../util/about.js";
 import { BerthError } from "../../util/errors.js";
 import { requireAuth } from "../auth/tokens.js";
 import { isValidDigest } from "../ingest/distribution.js";
+import { applyBaseImageRemediation } from "../../scan/remediation.js";
 
 const TOOL = { name: "Berth", version: BERTH_VERSION, informationUri: "https://github.com/berth-dev/berth" };
 
@@ -99,8 +100,9 @@ export function registerImageExportRoutes(app: FastifyInstance, deps: { readonly
     if (!found) return reply;
     const { image } = found;
     const inv = inventoryDocument(found.inventoryJson, image.digest);
-    const findings = (await repos.images.findings(image.digest)).map((r) => parseFinding(r.data_json)).filter((f): f is Finding => f !== undefined);
     const meta = inv.subject.kind === "image" ? inv.subject.image : undefined;
+    // Stored without the base-image note (scan-outcome.ts toStoredFinding): applied as the scan did.
+    const findings = applyBaseImageRemediation((await repos.images.findings(image.digest)).map((r) => parseFinding(r.data_json)).filter((f): f is Finding => f !== undefined), meta);
     const doc: ReportDocument = {
       schema: "https://berth.dev/schemas/report/v1",
       tool: TOOL,
