@@ -22,6 +22,7 @@ interface ServerFlags extends RescanFlags, TrustFlagValues {
   metricsToken?: string;
   rateLimit?: string;
   rateLimitEvents?: string;
+  trustProxy?: string[];
   dataDir?: string;
   listen?: string;
   databaseUrl?: string;
@@ -69,6 +70,7 @@ export function serverCommand(io: Io, signals: NodeJS.EventEmitter = process): C
     .option("--metrics-token <token>", "GET /metrics requires 'Authorization: Bearer <token>' (default: open)")
     .addOption(new Option("--rate-limit <perMin[:burst]>", "API requests per minute per token (or client address without one), with a burst; 0: no limit").default(DEFAULT_RATE_LIMIT))
     .addOption(new Option("--rate-limit-events <perMin[:burst]>", "the same for POST /api/v1/events/registry per registry credential").default(DEFAULT_RATE_LIMIT_EVENTS))
+    .option("--trust-proxy <addr>", "a reverse proxy (IP or CIDR) in front of the server: its X-Forwarded-For names the client, so address-keyed limits apply per client (repeatable)", collect)
     .option("--admission-mode <mode>", "deploy gate: enforce (deny) or audit (allow with warnings) (env BERTH_ADMISSION_MODE, default enforce)")
     .option("--admission-severity <sev>", `deploy gate: deny fixable vulnerabilities at or above ${ADMISSION_SEVERITIES.join("|")} (env BERTH_ADMISSION_SEVERITY, default high)`)
     .option("--allowed-registry <host-or-glob>", "deploy gate: allowed registry host or repository glob, e.g. ghcr.io/acme/** (repeatable; default any)", collect)
@@ -92,7 +94,7 @@ export function serverCommand(io: Io, signals: NodeJS.EventEmitter = process): C
       const concurrency = Number(f.concurrency ?? "2");
       if (!Number.isInteger(concurrency) || concurrency < 0 || concurrency > 8) throw new BerthError("usage", "--concurrency: expected a whole number from 0 to 8");
       const { parseListen, startServer } = await import("../server/index.js");
-      const { parseBucketLimit } = await import("../server/rate-limit.js");
+      const { parseBucketLimit, parseTrustProxy } = await import("../server/rate-limit.js");
       const { host, port } = parseListen(f.listen ?? env.BERTH_LISTEN ?? DEFAULT_LISTEN);
       const databaseUrl = f.databaseUrl ?? env.BERTH_DATABASE_URL;
       const registrySecret = f.registrySecret ?? env.BERTH_REGISTRY_SECRET;
@@ -135,6 +137,7 @@ export function serverCommand(io: Io, signals: NodeJS.EventEmitter = process): C
         ...(f.registryHmacSecret ? { registryHmacSecret: f.registryHmacSecret } : {}),
         ...(f.metricsToken ? { metricsToken: f.metricsToken } : {}),
         rateLimit: { api: parseBucketLimit(f.rateLimit ?? DEFAULT_RATE_LIMIT, "--rate-limit"), events: parseBucketLimit(f.rateLimitEvents ?? DEFAULT_RATE_LIMIT_EVENTS, "--rate-limit-events") },
+        trustProxy: parseTrustProxy(f.trustProxy ?? []),
         kubeconfigs: parseKubeconfigFlags(f.kubeconfig ?? [], f.kubeContext ?? []),
         nodePortExposed: f.nodeportExposed === true,
         scanRegistries: f.scanRegistry ?? [],

@@ -35,6 +35,8 @@ export interface AppOptions {
   readonly metricsToken?: string;
   /** Per-principal rate limits on /api/… (rate-limit.ts); absent: none. */
   readonly rateLimit?: RateLimitOptions;
+  /** Reverse proxies whose X-Forwarded-For names the client (rate-limit.ts parseTrustProxy). */
+  readonly trustProxy?: readonly string[];
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -98,7 +100,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { repos } = opts;
   const now = opts.now ?? (() => new Date());
   const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit, return503OnClosing: true, routerOptions: { maxParamLength: 200 } });
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit, return503OnClosing: true, routerOptions: { maxParamLength: 200 }, ...(opts.trustProxy?.length ? { trustProxy: [...opts.trustProxy] } : {}) });
   app.decorateRequest("principal", undefined);
   app.decorateRequest("rawBody", undefined);
   // Hooks first, so that they see every route.

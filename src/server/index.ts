@@ -61,6 +61,8 @@ export interface ServerConfig {
   readonly metricsCacheMs?: number;
   /** Per-principal API rate limits (`--rate-limit`, `--rate-limit-events`); absent: none. */
   readonly rateLimit?: RateLimitOptions;
+  /** Reverse proxies whose X-Forwarded-For names the client (`--trust-proxy`). */
+  readonly trustProxy?: readonly string[];
   /** Kubernetes clusters the server lists and watches itself (`--kubeconfig NAME=PATH`). */
   readonly kubeconfigs?: readonly KubeconfigCluster[];
   /** Count NodePort Services as internet-exposed (`--nodeport-exposed`). */
@@ -111,6 +113,7 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
     ...(cfg.metricsToken ? { metricsToken: cfg.metricsToken } : {}),
     ...(cfg.registryHmacSecret ? { registryHmacSecret: cfg.registryHmacSecret } : {}),
     ...(cfg.rateLimit ? { rateLimit: cfg.rateLimit } : {}),
+    ...(cfg.trustProxy?.length ? { trustProxy: cfg.trustProxy } : {}),
   });
   registerRecordRoutes(app, { repos, now, ...(cfg.oidc ? { oidc: createOidcVerifier(cfg.oidc) } : {}), onEnqueued: () => worker?.wake() });
   const clusterDeps = { repos, now, scanRegistries: [...cfg.insecureRegistries, ...(cfg.scanRegistries ?? [])], onEnqueued: () => worker?.wake() };

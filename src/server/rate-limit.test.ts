@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import Fastify from "fastify";
-import { parseBucketLimit, registerRateLimit, tokenBuckets } from "./rate-limit.js";
+import { parseBucketLimit, parseTrustProxy, registerRateLimit, tokenBuckets } from "./rate-limit.js";
 import { isBerthError } from "../util/errors.js";
 
 test("parseBucketLimit: perMinute[:burst], 0/off for none, else a usage error naming the flag", () => {
@@ -36,8 +36,8 @@ test("the number of buckets is capped (least recently used dropped)", () => {
   assert.deepEqual(b.take("a", 0), { ok: true }, "a was dropped, so it starts full");
 });
 
-async function app(clock: { t: number }) {
-  const a = Fastify();
+async function app(clock: { t: number }, trustProxy?: string[]) {
+  const a = Fastify(trustProxy ? { trustProxy } : {});
   registerRateLimit(a, { api: { perMinute: 60, burst: 2 }, events: { perMinute: 60, burst: 4 }, authFailures: { perMinute: 60, burst: 3 }, clock: () => clock.t });
   a.get("/healthz", async () => ({ status: "ok" }));
   a.get("/metrics", async () => "");
@@ -77,4 +77,20 @@ test("made-up tokens do not escape the limit: failures draw on a per-address buc
   assert.equal(r.statusCode, 429);
   assert.equal(r.headers["retry-after"], "1");
   await a.close();
+});
+
+test("behind a reverse proxy: --trust-proxy makes failed logins count per client (X-Forwarded-For), not once for everyone", async () => {
+  const guess = (a: Awaited<ReturnType<typeof app>>, client: string, i: number) =>
+    a.inject({ method: "GET", url: "/api/v1/images/x", remoteAddress: "10.0.0.2", headers: { authorization: `Bearer guess-${i}`, "x-forwarded-for": client } });
+  for (const [trust, otherClient] of [[undefined, 429], [["10.0.0.0/8"], 401]] as const) {
+    const a = await app({ t: 0 }, trust ? [...trust] : undefined);
+    for (let i = 0; i < 3; i++) assert.equal((await guess(a, "203.0.113.7", i)).statusCode, 401);
+    assert.equal((await guess(a, "203.0.113.7", 9)).statusCode, 429, "the guessing client is limited");
+    assert.equal((await guess(a, "198.51.100.4", 1)).statusCode, otherClient, trust ? "another client behind the trusted proxy is not" : "untrusted: every client shares the proxy's address");
+    await a.close();
+  }
+  assert.deepEqual(parseTrustProxy(["10.0.0.1", " 10.0.0.0/8 ", "::1", "fd00::/8"]), ["10.0.0.1", "10.0.0.0/8", "::1", "fd00::/8"]);
+  for (const bad of ["proxy.local", "10.0.0.0/33", "10.0.0.1/8/2", "::1/129", ""]) {
+    assert.throws(() => parseTrustProxy([bad]), (e: unknown) => isBerthError(e) && e.code === "usage" && e.message.startsWith("--trust-proxy:"), bad);
+  }
 });

@@ -7,6 +7,7 @@
 // so rotating made-up tokens does not escape the limit. Health, readiness, metrics, the OpenAPI
 // document and the web UI are not limited. Buckets live in memory, per process, capped in number.
 import { createHash } from "node:crypto";
+import { isIP } from "node:net";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { BerthError } from "../util/errors.js";
 
@@ -91,6 +92,24 @@ export function tokenBuckets(limit: BucketLimit, maxKeys: number) {
       return buckets.size;
     },
   };
+}
+
+/**
+ * `--trust-proxy` values: the reverse proxies' addresses (IPv4/IPv6, optionally /prefix). Behind a
+ * proxy every request comes from its address, so the per-address buckets (requests without a token,
+ * failed logins) would be one for all clients: trusting it makes the address the client's, from
+ * X-Forwarded-For. Checked here so a typo is a usage error, not a start-up crash.
+ */
+export function parseTrustProxy(values: readonly string[]): string[] {
+  return values.map((v) => {
+    const [addr = "", prefix, extra] = v.trim().split("/");
+    const family = isIP(addr);
+    const max = family === 4 ? 32 : 128;
+    if (family === 0 || extra !== undefined || (prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= max))) {
+      throw new BerthError("usage", `--trust-proxy: expected an IP address or CIDR range of a reverse proxy, got "${v.slice(0, 60)}"`);
+    }
+    return v.trim();
+  });
 }
 
 function principalKey(req: FastifyRequest): string {
