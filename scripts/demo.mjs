@@ -1,8 +1,9 @@
 // `npm start`: the Berth server with its web UI on the demo dataset, offline. Seeds ./.berth (the
 // embedded SQLite store) once with src/demo's dataset — real image inventories matched against the
 // bundled real advisories, simulated CI records, registry history and two clusters — creates an
-// admin API token, starts `berth server` on 127.0.0.1:8080 (BERTH_LISTEN=HOST:PORT moves it,
+// admin API token (reused on later starts), starts `berth server` on 127.0.0.1:8080 (BERTH_LISTEN=HOST:PORT moves it,
 // BERTH_DATA_DIR the data) with the bundled advisories as its vulnerability DB, and prints the URL.
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { seedDemo } from "../dist/src/demo/seed.js";
@@ -22,6 +23,21 @@ function fail(msg) {
   process.exit(1);
 }
 
+// The admin token `npm start` prints, kept in the data dir (0600) and reused while it is valid, so
+// each start does not add a token (and the printed URL stays the same).
+async function demoToken(repos) {
+  const file = join(dataDir, "demo-admin-token");
+  if (existsSync(file)) {
+    const kept = readFileSync(file, "utf8").trim();
+    if (kept && (await repos.tokens.verify(kept))) return kept;
+  }
+  const { token: created } = await repos.tokens.create("admin", "npm start (demo)", new Date());
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(`${file}.tmp`, `${created}\n`, { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
+  return created;
+}
+
 let listenAt;
 try {
   listenAt = parseListen(listen);
@@ -34,7 +50,7 @@ let seed;
 let token;
 try {
   seed = await seedDemo(repositories(store), { demoDir, cacheDir, now: new Date(), log });
-  token = (await repositories(store).tokens.create("admin", "npm start (demo)", new Date())).token;
+  token = await demoToken(repositories(store));
 } finally {
   await store.close();
 }
