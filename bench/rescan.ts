@@ -30,7 +30,7 @@ const KEEP = process.env.BENCH_KEEP;
 // SQLite only: a store a run kept (BENCH_KEEP; its advisory index is the whole mirror). Nothing is
 // generated: a DB update adds a new advisory (the held-back record's ranges under a new id) and its
 // incremental re-match is measured on the kept dataset.
-const REUSE = process.env.BENCH_SQLITE_FILE;
+const KEPT_FILE = process.env.BENCH_SQLITE_FILE;
 const now = new Date("2026-11-20T00:00:00.000Z");
 const secs = (t: number) => (performance.now() - t) / 1000;
 
@@ -98,19 +98,20 @@ try {
   for (const kind of STORES) {
     const label = kind === "postgres" ? "PostgreSQL" : "SQLite";
     const cacheDir = join(work, `cache-${kind}`);
-    if (!REUSE) await updateDb({ cacheDir, source: without });
+    const kept = KEPT_FILE !== undefined && kind === "sqlite";
+    if (!kept) await updateDb({ cacheDir, source: without });
     let loc: StoreLocation;
     if (kind === "postgres") {
       pg = await startPostgres();
       loc = { kind: "postgres", url: await pg.createDatabase("bench_rescan") };
-    } else loc = { kind: "sqlite", path: REUSE ?? join(work, "berth.sqlite") };
+    } else loc = { kind: "sqlite", path: KEPT_FILE ?? join(work, "berth.sqlite") };
     const snapshot = SNAPSHOT && kind === "sqlite" ? join(SNAPSHOT, `rescan-${IMAGES}.sqlite`) : undefined;
-    const reuse = snapshot !== undefined && existsSync(snapshot) && loc.kind === "sqlite";
-    if (reuse && loc.kind === "sqlite") copyFileSync(snapshot, loc.path);
+    const fromSnapshot = snapshot !== undefined && existsSync(snapshot);
+    if (fromSnapshot && loc.kind === "sqlite") copyFileSync(snapshot, loc.path);
     const store = await openStore(loc);
     const repos = repositories(store);
     let t = performance.now();
-    if (REUSE && kind === "sqlite") {
+    if (kept) {
       const n = Number((await store.db.selectFrom("images").select((eb) => eb.fn.countAll<string | number>().as("n")).executeTakeFirstOrThrow()).n);
       await updateDb({ cacheDir, source: withNew() });
       t = performance.now();
@@ -122,7 +123,7 @@ try {
       await store.close();
       continue;
     }
-    if (!reuse) {
+    if (!fromSnapshot) {
       const ds = await generateDataset(repos, { images: IMAGES, cacheDir, now, ...(process.env.BENCH_LAYERS === "2" ? { layers: 2 as const } : {}), log: (m) => console.error(`${label}: ${m}`) });
       console.error(`${label}: dataset ${IMAGES} images, ${ds.packages} packages, ${(ds.inventoryBytes / 2 ** 20).toFixed(0)} MiB inventories in ${secs(t).toFixed(1)} s`);
 

@@ -15,7 +15,7 @@ import { BERTH_VERSION } from "../../util/about.js";
 import { BerthError } from "../../util/errors.js";
 import { requireAuth } from "../auth/tokens.js";
 import { isValidDigest } from "../ingest/distribution.js";
-import { applyBaseImageRemediation } from "../../scan/remediation.js";
+import { withStoredBaseRemediation } from "../scan-outcome.js";
 
 const TOOL = { name: "Berth", version: BERTH_VERSION, informationUri: "https://github.com/berth-dev/berth" };
 
@@ -101,8 +101,9 @@ export function registerImageExportRoutes(app: FastifyInstance, deps: { readonly
     const { image } = found;
     const inv = inventoryDocument(found.inventoryJson, image.digest);
     const meta = inv.subject.kind === "image" ? inv.subject.image : undefined;
-    // Stored without the base-image note (scan-outcome.ts toStoredFinding): applied as the scan did.
-    const findings = applyBaseImageRemediation((await repos.images.findings(image.digest)).map((r) => parseFinding(r.data_json)).filter((f): f is Finding => f !== undefined), meta);
+    // Stored without the base-image note (scan-outcome.ts toStoredFinding): applied as the API does.
+    const rows = withStoredBaseRemediation(await repos.images.findings(image.digest), image.match_image_json);
+    const findings = rows.map((r) => parseFinding(r.data_json)).filter((f): f is Finding => f !== undefined);
     const doc: ReportDocument = {
       schema: "https://berth.dev/schemas/report/v1",
       tool: TOOL,
