@@ -20,7 +20,7 @@ import { rematchJobs, runRematchJob, parseRematchPayload } from "../src/server/r
 import { toMatchImageJson, toStoredPackages } from "../src/server/scan-outcome.js";
 import type { Insertable } from "kysely";
 import type { ImageInventoriesTable, ImagePackagesTable, ImagesTable, Repositories, TagsTable } from "../src/store/index.js";
-import { chunks } from "../src/store/images.js";
+import { chunks, replacePackageVerdicts, type StoredPackage } from "../src/store/images.js";
 import { defaultLimits } from "../src/util/limits.js";
 import { prng } from "../src/version/testdata/harness.js";
 import { dbPath, openVulnDb } from "../src/vulndb/index.js";
@@ -157,6 +157,7 @@ export async function generateDataset(repos: Repositories, opts: DatasetOptions)
     const images: Insertable<ImagesTable>[] = [];
     const inventories: Insertable<ImageInventoriesTable>[] = [];
     const pkgRows: Insertable<ImagePackagesTable>[] = [];
+    const verdictRows: { digest: string; matchImageJson: string; packages: StoredPackage[] }[] = [];
     const runs: { i: number; r: number; digest: string; pushedAgo: number }[] = [];
     const tags: Insertable<TagsTable>[] = [];
     for (let k = 0; k < n; k++) {
@@ -176,9 +177,11 @@ export async function generateDataset(repos: Repositories, opts: DatasetOptions)
         match_image_json: toMatchImageJson(real.distro, image),
       });
       inventories.push({ digest, inventory_json: inventoryJson });
-      for (const p of toStoredPackages(pkgs, real.distro)) {
-        pkgRows.push({ image_digest: digest, purl: p.purl, name: p.name, version: p.version, type: p.type, match_ecosystem: p.matchEcosystem ?? null, match_name: p.matchName ?? null, verdict_key: p.verdictKey ?? null, verdict_hash: null, package_json: p.packageJson ?? null });
+      const stored = toStoredPackages(pkgs, real.distro);
+      for (const p of stored) {
+        pkgRows.push({ image_digest: digest, purl: p.purl, name: p.name, version: p.version, type: p.type, match_ecosystem: p.matchEcosystem ?? null, match_name: p.matchName ?? null, package_json: p.packageJson ?? null });
       }
+      verdictRows.push({ digest, matchImageJson: images.at(-1)!.match_image_json!, packages: stored });
       const r = i % nRepos;
       runs.push({ i, r, digest, pushedAgo });
       const pulled = rnd() < 0.1 ? iso(Math.floor(rnd() * 60 * DAY)) : null;
@@ -190,6 +193,7 @@ export async function generateDataset(repos: Repositories, opts: DatasetOptions)
       for (const part of chunks(images)) await tx.insertInto("images").values(part).execute();
       for (const part of chunks(inventories)) await tx.insertInto("image_inventories").values(part).execute();
       for (let j = 0; j < pkgRows.length; j += 400) await tx.insertInto("image_packages").values(pkgRows.slice(j, j + 400)).execute();
+      for (const v of verdictRows) await replacePackageVerdicts(tx, v.digest, v.matchImageJson, v.packages);
       for (const part of chunks(tags)) await tx.insertInto("tags").values(part).execute();
       for (const part of chunks(tags)) await tx.insertInto("image_events").values(part.map((t) => ({ registry_repository_id: t.registry_repository_id, digest: t.digest, tag: t.tag, action: "push", at: t.pushed_at, actor: "ci" }))).execute();
       for (const part of chunks(runs)) {

@@ -173,7 +173,7 @@ function suite(name: string, locations: () => Promise<[StoreLocation, StoreLocat
       await perImageRematch(reference, withoutDir, at(2));
       await same("same DB");
       // Every matched package now records the verdict its findings reflect (the next run skips it while unchanged).
-      const unhashed = await fleet.store.db.selectFrom("image_packages").select("purl").where("verdict_key", "is not", null).where("verdict_hash", "is", null).execute();
+      const unhashed = await fleet.store.db.selectFrom("package_verdicts").select("purl").where("verdict_hash", "is", null).execute();
       assert.deepEqual(unhashed, []);
 
       // The advisory is back, re-matched incrementally for curl only: re-opened, and image 2's base remediation is gone.

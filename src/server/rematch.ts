@@ -23,7 +23,7 @@ export const REMATCH_JOB = "rematch";
 /** Images per job: large enough to share the per-package cache, small enough to retry cheaply. */
 export const DEFAULT_REMATCH_BATCH = 200;
 /** Images per job when only a few packages are re-matched (after a DB update): little work per image, so fewer, larger transactions. */
-export const DEFAULT_SCOPED_BATCH = 2000;
+export const DEFAULT_SCOPED_BATCH = 5000;
 const MAX_BATCH = 5000;
 /** Past this many package keys a job re-matches whole images (the payload stays small). */
 export const MAX_SCOPED_KEYS = 500;
@@ -143,7 +143,7 @@ function matchContext(inv: StoredInventory, parsed: ParsedInventory): { context:
   for (const s of toStoredPackages(candidates, parsed.distro)) {
     if (s.verdictKey === undefined || s.packageJson === undefined || packages.has(s.purl)) continue;
     packages.set(s.purl, JSON.parse(s.packageJson) as Package);
-    rows.push({ purl: s.purl, verdictKey: s.verdictKey, packageJson: s.packageJson });
+    rows.push({ purl: s.purl, matchEcosystem: s.matchEcosystem ?? "", matchName: s.matchName ?? "", verdictKey: s.verdictKey, packageJson: s.packageJson });
   }
   return { context: { digest: inv.digest, matchImageJson: toMatchImageJson(parsed.distro, parsed.image), packages: rows }, packages };
 }
@@ -229,16 +229,16 @@ export async function runRematchJob(repos: Repositories, settings: RematchSettin
     const parsedPackages = new Map<string, Map<string, Package>>();
     const images = await store.images(job.digests);
     const rowsByImage = new Map<string, MatchRow[]>();
-    for (const r of await store.matchRows(images.map((i) => i.digest), keys)) {
-      const list = rowsByImage.get(r.digest) ?? [];
-      list.push(r);
-      rowsByImage.set(r.digest, list);
-    }
-    // No context yet, or packages without a verdict key although the scan matched them (a new scan
-    // replaced the package rows): read the inventory once.
-    const missing = images
-      .filter((i) => !i.hasContext || (rowsByImage.get(i.digest) ?? []).some((r) => r.matchEcosystem !== null && r.verdictKey === null))
-      .map((i) => i.digest);
+    const addRows = (rows: readonly MatchRow[]) => {
+      for (const r of rows) {
+        const list = rowsByImage.get(r.digest) ?? [];
+        list.push(r);
+        rowsByImage.set(r.digest, list);
+      }
+    };
+    addRows(await store.matchRows(images.map((i) => i.digest), keys));
+    // No context yet (scanned before 0005, or not re-matched since a scan without one): read the inventory once.
+    const missing = images.filter((i) => !i.hasContext).map((i) => i.digest);
     if (missing.length > 0) {
       const recorded: MatchContext[] = [];
       for (const inv of await repos.rescan.inventories(missing)) {
@@ -256,6 +256,8 @@ export async function runRematchJob(repos: Repositories, settings: RematchSettin
         parsedPackages.set(inv.digest, m.packages);
       }
       await store.saveContexts(recorded);
+      // Their package rows exist now: the ones under the job's keys decide, as for the others, whether they are matched.
+      addRows(await store.matchRows(recorded.map((c) => c.digest), keys));
     }
     const unusable = new Set(missing.filter((d) => !parsedPackages.has(d)));
     const matched: string[] = [];
@@ -263,62 +265,63 @@ export async function runRematchJob(repos: Repositories, settings: RematchSettin
     const vulnerabilities = new Map<string, StoredVulnerability>();
     const verdicts: { digest: string; hashes: Map<string, string> }[] = [];
     // Which images to compose, and from which packages (verdict hashes compared per stored package).
-    const pending: { digest: string; whole?: boolean; changed: string[] }[] = [];
+    // Images whose changed packages have the same stored verdict hash and context hash (package JSON,
+    // distro, the layers they name) get the same findings from the same old ones: composed and planned
+    // once, written to all of them (a new advisory for a package most of the fleet shares, at a few
+    // versions) — told apart from the package_verdicts rows alone, so only one image of each group is read.
+    const shared = new Map<string, { digests: string[]; changed: string[]; rows: MatchRow[] }>();
+    const single: { digest: string; whole: boolean; changed: string[] }[] = [];
     for (const image of images) {
       const rows = rowsByImage.get(image.digest) ?? [];
       if (unusable.has(image.digest) || (keys && rows.length === 0)) continue;
       matched.push(image.digest);
-      const fresh = parsedPackages.has(image.digest);
-      const changed = rows.filter((r) => r.verdictKey !== null && (fresh || verdictHash(cache, r.verdictKey, db) !== r.verdictHash)).map((r) => r.purl);
-      // A fresh context: the stored findings were written by a scan, so every package is compared.
-      if (!fresh && changed.length === 0) continue;
-      pending.push({ digest: image.digest, ...(fresh ? { whole: true } : {}), changed });
-    }
-    const stored = await store.imageContexts(pending.filter((p) => !contexts.has(p.digest)).map((p) => p.digest));
-    const plans: { digest: string; ctx: ImageContext; whole: boolean; changed: string[] }[] = [];
-    for (const p of pending) {
-      const json = stored.get(p.digest);
-      const ctx = contexts.get(p.digest) ?? (json !== undefined ? (JSON.parse(json) as ImageContext) : undefined);
-      // Gone since (a new scan without a context replaced it): the next re-match reads its inventory.
-      if (!ctx) continue;
-      // Findings are stored without the base-image note (it reads all of an image's findings and is
-      // applied when they are read: scan-outcome.ts), so changed packages are composed alone.
-      plans.push({ digest: p.digest, ctx, whole: p.whole === true, changed: p.changed });
-    }
-    const jsons = await store.packageJsons(plans.filter((p) => !parsedPackages.has(p.digest)).map((p) => ({ digest: p.digest, ...(p.whole ? {} : { purls: p.changed }) })));
-    // Images whose changed packages have the same stored verdict hash, package fields and layer (and
-    // the same distro) get the same findings from the same old ones: composed and planned once,
-    // written to all of them (a new advisory for a package most of the fleet shares, at a few versions).
-    const shared = new Map<string, { digest: string; ctx: ImageContext; changed: string[]; rows: MatchRow[]; also: string[] }>();
-    const single: typeof plans = [];
-    for (const p of plans) {
-      const changed = new Set(p.changed);
-      const rows = p.whole ? [] : (rowsByImage.get(p.digest) ?? []).filter((r) => changed.has(r.purl));
-      if (p.whole || parsedPackages.has(p.digest) || rows.some((r) => r.verdictHash === null || r.matchName === null)) {
-        single.push(p);
+      // A fresh context: the stored findings were written by a scan, so every package is composed.
+      if (parsedPackages.has(image.digest)) {
+        single.push({ digest: image.digest, whole: true, changed: [] });
         continue;
       }
-      const packageJsons = [...(jsons.get(p.digest) ?? [])].sort();
-      // A finding reads the layer its package's location names (index, digest, command): only those.
-      const layers = (p.ctx.image?.layers ?? []).map((l, i) => [i, l] as const).filter(([, l]) => packageJsons.some((j) => j.includes(l.diffId)));
-      const key = JSON.stringify([p.ctx.distro ?? null, layers, rows.map((r) => [r.purl, r.verdictKey, r.verdictHash]).sort(), packageJsons]);
+      const changedRows = rows.filter((r) => verdictHash(cache, r.verdictKey, db) !== r.verdictHash);
+      if (changedRows.length === 0) continue;
+      const changed = changedRows.map((r) => r.purl);
+      // Findings are stored without the base-image note (it reads all of an image's findings and is
+      // applied when they are read: scan-outcome.ts), so changed packages are composed alone.
+      if (changedRows.some((r) => r.verdictHash === null)) {
+        single.push({ digest: image.digest, whole: false, changed });
+        continue;
+      }
+      const key = JSON.stringify(changedRows.map((r) => [r.purl, r.verdictKey, r.verdictHash, r.contextHash]).sort());
       const group = shared.get(key);
-      if (group) group.also.push(p.digest);
-      else shared.set(key, { digest: p.digest, ctx: p.ctx, changed: p.changed, rows, also: [] });
+      if (group) group.digests.push(image.digest);
+      else shared.set(key, { digests: [image.digest], changed, rows: changedRows });
     }
+    const composed = [...[...shared.values()].map((g) => g.digests[0]!), ...single.filter((p) => !contexts.has(p.digest)).map((p) => p.digest)];
+    const stored = await store.imageContexts(composed);
+    const contextOf = (digest: string): ImageContext | undefined => {
+      const json = stored.get(digest);
+      return contexts.get(digest) ?? (json !== undefined ? (JSON.parse(json) as ImageContext) : undefined);
+    };
+    const jsons = await store.packageJsons([
+      ...[...shared.values()].map((g) => ({ digest: g.digests[0]!, purls: g.changed })),
+      ...single.filter((p) => !parsedPackages.has(p.digest)).map((p) => ({ digest: p.digest, ...(p.whole ? {} : { purls: p.changed }) })),
+    ]);
     const sharedVerdicts: SharedVerdict[] = [];
     for (const g of shared.values()) {
-      const packages = (jsons.get(g.digest) ?? []).map((j) => JSON.parse(j) as Package);
-      const findings = scanInventory({ name: g.digest, kind: "image", packages, ...(g.ctx.distro ? { distro: g.ctx.distro } : {}), ...(g.ctx.image ? { image: g.ctx.image } : {}) }, { db, now: now(), verdicts: cache.verdicts }).target.findings;
+      const [digest, ...also] = g.digests as [string, ...string[]];
+      const ctx = contextOf(digest);
+      // Gone since (a new scan without a context replaced it): its group keeps the old verdict hashes and is re-matched next time.
+      if (!ctx) continue;
+      const packages = (jsons.get(digest) ?? []).map((j) => JSON.parse(j) as Package);
+      const findings = scanInventory({ name: digest, kind: "image", packages, ...(ctx.distro ? { distro: ctx.distro } : {}), ...(ctx.image ? { image: ctx.image } : {}) }, { db, now: now(), verdicts: cache.verdicts }).target.findings;
       for (const f of findings) if (!vulnerabilities.has(f.id)) vulnerabilities.set(f.id, toStoredVulnerability(f));
-      writes.push({ digest: g.digest, findings: findings.map(toStoredFinding), scope: new Set(g.changed), ...(g.also.length ? { also: g.also } : {}) });
-      const digests = [g.digest, ...g.also];
-      for (const key of new Set(g.rows.map((r) => `${r.matchName!}\n${r.verdictKey!}`))) {
+      writes.push({ digest, findings: findings.map(toStoredFinding), scope: new Set(g.changed), ...(also.length ? { also } : {}) });
+      for (const key of new Set(g.rows.map((r) => `${r.matchName}\n${r.verdictKey}`))) {
         const [matchName, verdict] = [key.slice(0, key.indexOf("\n")), key.slice(key.indexOf("\n") + 1)];
-        sharedVerdicts.push({ digests, matchName, key: verdict, hash: verdictHash(cache, verdict, db) });
+        sharedVerdicts.push({ digests: g.digests, matchName, key: verdict, hash: verdictHash(cache, verdict, db) });
       }
     }
-    for (const { digest, ctx, whole, changed } of single) {
+    for (const { digest, whole, changed } of single) {
+      const ctx = contextOf(digest);
+      if (!ctx) continue;
       const parsed = parsedPackages.get(digest);
       const packages = parsed ? [...parsed.values()] : (jsons.get(digest) ?? []).map((j) => JSON.parse(j) as Package);
       const r = scanInventory({ name: digest, kind: "image", packages, ...(ctx.distro ? { distro: ctx.distro } : {}), ...(ctx.image ? { image: ctx.image } : {}) }, { db, now: now(), verdicts: cache.verdicts });
@@ -336,7 +339,7 @@ export async function runRematchJob(repos: Repositories, settings: RematchSettin
       // A scoped job confirms only some packages' findings: matched_at keeps the last whole match.
       matched: keys ? [] : matched, dbVersion, at: now().toISOString() });
     // Digests without a stored inventory (never scanned, or deleted since) count as skipped too.
-    return { images: matched.length, skipped: job.digests.length - matched.length, ...totals, shared: [...shared.values()].reduce((n, g) => n + g.also.length, 0) };
+    return { images: matched.length, skipped: job.digests.length - matched.length, ...totals, shared: [...shared.values()].reduce((n, g) => n + g.digests.length - 1, 0) };
   } finally {
     raw.close();
   }

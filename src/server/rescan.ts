@@ -82,20 +82,24 @@ export interface RescanRun {
   readonly ran: boolean;
   readonly images: number;
   readonly jobs: number;
+  /** Finding details no finding names any more, deleted (store/images.ts pruneDetails). */
+  readonly prunedDetails: number;
 }
 
 /** The `rescan` job: claims the period, selects the images in the windows and enqueues their re-match in batches. */
 export async function runScheduledRescan(repos: Repositories, cfg: RescanConfig, now: Date): Promise<RescanRun> {
   const state = await repos.rescan.getSetting<ScheduleState>(SCHEDULE_SETTING);
-  if (state !== undefined && !due(state, cfg, now)) return { ran: false, images: 0, jobs: 0 };
+  if (state !== undefined && !due(state, cfg, now)) return { ran: false, images: 0, jobs: 0, prunedDetails: 0 };
   const digests = await repos.rescan.scheduledDigests(rescanWindows(cfg, now));
   const jobs = rematchJobs(digests, { reason: "schedule", ...(cfg.batchSize ? { batchSize: cfg.batchSize } : {}) });
-  return repos.store.db.transaction().execute(async (tx) => {
-    if (!(await repos.rescan.compareAndSetSetting(SCHEDULE_SETTING, state, { lastRunAt: now.toISOString() } satisfies ScheduleState, now, tx))) return { ran: false, images: 0, jobs: 0 };
+  const run = await repos.store.db.transaction().execute(async (tx) => {
+    if (!(await repos.rescan.compareAndSetSetting(SCHEDULE_SETTING, state, { lastRunAt: now.toISOString() } satisfies ScheduleState, now, tx))) return { ran: false, images: 0, jobs: 0, prunedDetails: 0 };
     let enqueued = 0;
     for (const j of jobs) if (await repos.jobs.enqueue(j, now, tx)) enqueued++;
-    return { ran: true, images: digests.length, jobs: enqueued };
+    return { ran: true, images: digests.length, jobs: enqueued, prunedDetails: 0 };
   });
+  // Once per period: the details of findings rewritten since are left behind by the writes.
+  return run.ran ? { ...run, prunedDetails: await repos.images.pruneDetails() } : run;
 }
 
 export interface Ticker {

@@ -3,6 +3,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import SqliteDatabase from "better-sqlite3";
+import { detailHash, findingContextHash, findingImageContext, type FindingImageContext } from "./content-hash.js";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import { BerthError, describeError } from "../util/errors.js";
@@ -41,6 +42,15 @@ function dialectFor(loc: StoreLocation): SqliteDialect | PostgresDialect {
     database.pragma("cache_size = -65536");
     database.pragma("busy_timeout = 5000");
     database.pragma("foreign_keys = ON");
+    // Migration 0007 hashes stored findings and packages in SQL (rows come image by image: the last
+    // image context parsed is kept).
+    database.function("berth_detail_hash", { deterministic: true }, (json: unknown) => (typeof json === "string" ? detailHash(json) : null));
+    let context: { json: string; parsed: FindingImageContext } | undefined;
+    database.function("berth_context_hash", { deterministic: true }, (packageJson: unknown, matchImageJson: unknown) => {
+      if (typeof packageJson !== "string" || typeof matchImageJson !== "string") return null;
+      if (context?.json !== matchImageJson) context = { json: matchImageJson, parsed: findingImageContext(matchImageJson) };
+      return findingContextHash(packageJson, context.parsed);
+    });
     return new SqliteDialect({ database });
   }
   return new PostgresDialect({ pool: new pg.Pool({ connectionString: loc.url, max: 10 }) });

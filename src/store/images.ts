@@ -1,6 +1,8 @@
 // Images and what a scan learnt about them: scan state, the stored inventory (the image's SBOM),
 // its packages, the vulnerabilities and the findings with their lifecycle (first seen, fixed at).
-import type { Kysely, Transaction } from "kysely";
+import { sql, type ExpressionBuilder, type Kysely, type OnConflictDatabase, type OnConflictTables, type Transaction } from "kysely";
+import { detailHash, findingContextHash, findingImageContext } from "./content-hash.js";
+import type { DialectKind } from "./migrations.js";
 import type { Database, FindingRow, ImageRow, NewFinding, ScanStatus } from "./schema.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -98,6 +100,11 @@ export interface ImageRepository {
   findings(digest: string, opts?: { readonly includeFixed?: boolean }): Promise<FindingRow[]>;
   packages(digest: string): Promise<StoredPackage[]>;
   /**
+   * Deletes finding details no finding names any more (rewritten or re-matched findings leave their
+   * old details behind); the number deleted. A full pass over the findings: run daily, not per write.
+   */
+  pruneDetails(): Promise<number>;
+  /**
    * Drops an image row that turned out not to be a container image (an OCI artifact such as a
    * signature or attestation manifest pushed by digest); only while it was never scanned.
    */
@@ -148,7 +155,7 @@ async function markMatched(tx: Db, digest: string, at: string, dbVersion: string
 }
 
 /** The stored columns the findings lifecycle compares. */
-export const FINDING_STATE_COLUMNS = ["image_digest", "vulnerability_id", "package_purl", "package_name", "installed_version", "fix_status", "fixed_versions_json", "severity", "state", "data_json"] as const;
+export const FINDING_STATE_COLUMNS = ["image_digest", "vulnerability_id", "package_purl", "package_name", "installed_version", "fix_status", "fixed_versions_json", "severity", "state", "detail_hash"] as const;
 export type FindingState = Pick<FindingRow, (typeof FINDING_STATE_COLUMNS)[number]>;
 
 /** What writing one image's findings does: new rows, rows rewritten (changed or re-opened), open rows fixed. */
@@ -157,6 +164,8 @@ export interface FindingsPlan {
   readonly inserts: readonly NewFinding[];
   readonly rewrites: readonly NewFinding[];
   readonly fixes: readonly { readonly vulnerability_id: string; readonly package_purl: string }[];
+  /** The details the inserted and rewritten rows name (finding_details), by hash. */
+  readonly details: ReadonlyMap<string, string>;
 }
 
 /**
@@ -171,9 +180,13 @@ export interface FindingsPlan {
 export function planFindings(digest: string, incoming: readonly StoredFinding[], stored: readonly FindingState[], at: string, scope?: ReadonlySet<string>): FindingsPlan {
   const key = (vuln: string, purl: string): string => `${vuln}\n${purl}`;
   const rows = new Map<string, NewFinding>();
+  const details = new Map<string, string>();
   for (const f of incoming) {
     const k = key(f.vulnerabilityId, f.packagePurl);
     if (rows.has(k)) continue;
+    const json = JSON.stringify(f.data);
+    const hash = detailHash(json);
+    details.set(hash, json);
     rows.set(k, {
       image_digest: digest,
       vulnerability_id: f.vulnerabilityId,
@@ -187,7 +200,7 @@ export function planFindings(digest: string, incoming: readonly StoredFinding[],
       first_seen: at,
       last_seen: at,
       fixed_at: null,
-      data_json: JSON.stringify(f.data),
+      detail_hash: hash,
     });
   }
   const rewrites: NewFinding[] = [];
@@ -209,11 +222,12 @@ export function planFindings(digest: string, incoming: readonly StoredFinding[],
       old.fix_status === next.fix_status &&
       old.fixed_versions_json === next.fixed_versions_json &&
       old.severity === next.severity &&
-      old.data_json === next.data_json;
+      old.detail_hash === next.detail_hash;
     if (!same) rewrites.push(next);
   }
   const inserts = [...rows].filter(([k]) => !seen.has(k)).map(([, row]) => row);
-  return { digest, inserts, rewrites, fixes };
+  const named = new Set([...inserts, ...rewrites].map((r) => r.detail_hash));
+  return { digest, inserts, rewrites, fixes, details: new Map([...details].filter(([h]) => named.has(h))) };
 }
 
 /** Executes plans: fixes and rewrites row by row (few), inserts in multi-row statements across images. */
@@ -221,6 +235,7 @@ export async function applyFindings(tx: Db, plans: readonly FindingsPlan[], at: 
   let added = 0;
   let changed = 0;
   let fixed = 0;
+  await insertDetails(tx, plans);
   for (const p of plans) {
     for (const f of p.fixes) {
       fixed++;
@@ -245,7 +260,7 @@ export async function applyFindings(tx: Db, plans: readonly FindingsPlan[], at: 
           state: "open",
           last_seen: at,
           fixed_at: null,
-          data_json: next.data_json,
+          detail_hash: next.detail_hash,
         })
         .where("image_digest", "=", p.digest)
         .where("vulnerability_id", "=", next.vulnerability_id)
@@ -266,14 +281,45 @@ export async function applyFindings(tx: Db, plans: readonly FindingsPlan[], at: 
  * counts are the plan's times the images.
  */
 export async function applySharedPlan(tx: Db, plan: FindingsPlan, digests: readonly string[], at: string): Promise<FindingChanges> {
-  const rows = [...plan.inserts, ...plan.rewrites];
-  await upsertFindings(tx, digests.flatMap((d) => rows.map((r) => ({ ...r, image_digest: d }))), at);
+  await insertDetails(tx, [plan]);
+  // One INSERT … SELECT per row and slice of images: the row's values are bound once, the images
+  // come from their own rows (a plan row × thousands of images is B-tree work, not statement building).
+  const text = (v: string | null) => sql<string>`cast(${v} as text)`;
+  for (const r of [...plan.inserts, ...plan.rewrites]) {
+    for (let i = 0; i < digests.length; i += SHARED_SLICE) {
+      await tx
+        .insertInto("findings")
+        .columns(["image_digest", "vulnerability_id", "package_purl", "package_name", "installed_version", "fix_status", "fixed_versions_json", "severity", "state", "first_seen", "last_seen", "fixed_at", "detail_hash"])
+        .expression(
+          tx
+            .selectFrom("images")
+            .select([
+              "images.digest",
+              text(r.vulnerability_id).as("vulnerability_id"),
+              text(r.package_purl).as("package_purl"),
+              text(r.package_name).as("package_name"),
+              text(r.installed_version).as("installed_version"),
+              text(r.fix_status).as("fix_status"),
+              text(r.fixed_versions_json).as("fixed_versions_json"),
+              text(r.severity).as("severity"),
+              text("open").as("state"),
+              text(at).as("first_seen"),
+              text(at).as("last_seen"),
+              text(null).as("fixed_at"),
+              text(r.detail_hash).as("detail_hash"),
+            ])
+            .where("images.digest", "in", digests.slice(i, i + SHARED_SLICE)),
+        )
+        .onConflict((oc) => oc.columns(["image_digest", "vulnerability_id", "package_purl"]).doUpdateSet(reopened(at)))
+        .execute();
+    }
+  }
   for (const f of plan.fixes) {
-    for (const part of chunks(digests)) {
+    for (let i = 0; i < digests.length; i += SHARED_SLICE) {
       await tx
         .updateTable("findings")
         .set({ state: "fixed", fixed_at: at })
-        .where("image_digest", "in", part)
+        .where("image_digest", "in", digests.slice(i, i + SHARED_SLICE))
         .where("vulnerability_id", "=", f.vulnerability_id)
         .where("package_purl", "=", f.package_purl)
         .where("state", "=", "open")
@@ -283,26 +329,40 @@ export async function applySharedPlan(tx: Db, plan: FindingsPlan, digests: reado
   return { added: plan.inserts.length * digests.length, changed: plan.rewrites.length * digests.length, fixed: plan.fixes.length * digests.length };
 }
 
+/** Images per statement of a shared plan: one bound parameter each, well under both databases' limits. */
+const SHARED_SLICE = 1000;
+
+/** A row already stored is rewritten and (re)opened, keeping its first_seen (a concurrent scan of the same image may have just written it: the last one wins). */
+function reopened(at: string) {
+  return (eb: ExpressionBuilder<OnConflictDatabase<Database, "findings">, OnConflictTables<"findings">>) => ({
+    package_name: eb.ref("excluded.package_name"),
+    installed_version: eb.ref("excluded.installed_version"),
+    fix_status: eb.ref("excluded.fix_status"),
+    fixed_versions_json: eb.ref("excluded.fixed_versions_json"),
+    severity: eb.ref("excluded.severity"),
+    state: "open" as const,
+    last_seen: at,
+    fixed_at: null,
+    detail_hash: eb.ref("excluded.detail_hash"),
+  });
+}
+
+/** The details plans name; content-addressed, so a row already stored stays. */
+async function insertDetails(tx: Db, plans: readonly FindingsPlan[]): Promise<void> {
+  const all = new Map<string, string>();
+  for (const p of plans) for (const [h, json] of p.details) all.set(h, json);
+  for (const part of chunks([...all].map(([hash, data_json]) => ({ hash, data_json })))) {
+    await tx.insertInto("finding_details").values(part).onConflict((oc) => oc.column("hash").doNothing()).execute();
+  }
+}
+
 /** Inserts findings in multi-row statements; a row already stored is rewritten and (re)opened, keeping its first_seen. */
 async function upsertFindings(tx: Db, rows: readonly NewFinding[], at: string): Promise<void> {
   for (const part of chunks(rows)) {
     await tx
       .insertInto("findings")
       .values(part)
-      // A concurrent scan of the same image may have just written it: the last one wins.
-      .onConflict((oc) =>
-        oc.columns(["image_digest", "vulnerability_id", "package_purl"]).doUpdateSet((eb) => ({
-          package_name: eb.ref("excluded.package_name"),
-          installed_version: eb.ref("excluded.installed_version"),
-          fix_status: eb.ref("excluded.fix_status"),
-          fixed_versions_json: eb.ref("excluded.fixed_versions_json"),
-          severity: eb.ref("excluded.severity"),
-          state: "open",
-          last_seen: at,
-          fixed_at: null,
-          data_json: eb.ref("excluded.data_json"),
-        })),
-      )
+      .onConflict((oc) => oc.columns(["image_digest", "vulnerability_id", "package_purl"]).doUpdateSet(reopened(at)))
       .execute();
   }
 }
@@ -315,7 +375,22 @@ export async function writeFindings(tx: Db, digest: string, incoming: readonly S
   return applyFindings(tx, [planFindings(digest, incoming, await q.execute(), at, scope)], at);
 }
 
-export function imageRepository(db: Kysely<Database>): ImageRepository {
+/**
+ * An image's package_verdicts rows (what a re-match compares) from its matched packages and match
+ * context, verdict hash unknown (the stored findings were just written by a scan). Without a context,
+ * none: the first re-match reads the inventory (server/rematch.ts) and records them.
+ */
+export async function replacePackageVerdicts(tx: Db, digest: string, matchImageJson: string | undefined, packages: readonly Pick<StoredPackage, "purl" | "matchEcosystem" | "matchName" | "verdictKey" | "packageJson">[]): Promise<void> {
+  await tx.deleteFrom("package_verdicts").where("image_digest", "=", digest).execute();
+  if (matchImageJson === undefined) return;
+  const image = findingImageContext(matchImageJson);
+  const rows = packages
+    .filter((p) => p.verdictKey !== undefined && p.packageJson !== undefined && p.matchName && p.matchEcosystem)
+    .map((p) => ({ match_name: p.matchName!, image_digest: digest, purl: p.purl, match_ecosystem: p.matchEcosystem!, verdict_key: p.verdictKey!, verdict_hash: null, context_hash: findingContextHash(p.packageJson!, image) }));
+  for (const part of chunks([...new Map(rows.map((r) => [r.purl, r])).values()])) await tx.insertInto("package_verdicts").values(part).execute();
+}
+
+export function imageRepository(db: Kysely<Database>, kind: DialectKind): ImageRepository {
   return {
     async ensure(image, now, tx = db) {
       await tx
@@ -397,8 +472,6 @@ export function imageRepository(db: Kysely<Database>): ImageRepository {
                 type: p.type,
                 match_ecosystem: p.matchEcosystem ?? null,
                 match_name: p.matchName ?? null,
-                verdict_key: p.verdictKey ?? null,
-                verdict_hash: null,
                 package_json: p.packageJson ?? null,
               })),
             )
@@ -410,13 +483,12 @@ export function imageRepository(db: Kysely<Database>): ImageRepository {
                 type: eb.ref("excluded.type"),
                 match_ecosystem: eb.ref("excluded.match_ecosystem"),
                 match_name: eb.ref("excluded.match_name"),
-                verdict_key: eb.ref("excluded.verdict_key"),
-                verdict_hash: null,
                 package_json: eb.ref("excluded.package_json"),
               })),
             )
             .execute();
         }
+        await replacePackageVerdicts(tx, scan.digest, scan.matchImageJson, pkgs);
         await upsertVulnerabilities(tx, scan.vulnerabilities);
         const changes = await writeFindings(tx, scan.digest, scan.findings, at);
         await markMatched(tx, scan.digest, at, scan.dbVersion);
@@ -435,9 +507,20 @@ export function imageRepository(db: Kysely<Database>): ImageRepository {
     },
 
     findings(digest, opts = {}) {
-      let q = db.selectFrom("findings").selectAll().where("image_digest", "=", digest);
+      let q = db.selectFrom("findings").innerJoin("finding_details as d", "d.hash", "findings.detail_hash").selectAll("findings").select("d.data_json").where("image_digest", "=", digest);
       if (!opts.includeFixed) q = q.where("state", "=", "open");
       return q.orderBy("vulnerability_id").orderBy("package_purl").execute();
+    },
+
+    pruneDetails() {
+      return db.transaction().execute(async (tx) => {
+        // PostgreSQL: a writer that found a detail row present (insert … do nothing) names it in findings
+        // it has not committed yet; the lock waits for such writers and holds new ones until this commits.
+        // (SQLite: one writer at a time already.)
+        if (kind === "postgres") await sql`lock table finding_details in share row exclusive mode`.execute(tx);
+        const r = await tx.deleteFrom("finding_details").where("hash", "not in", (eb) => eb.selectFrom("findings").select("detail_hash").where("detail_hash", "is not", null)).executeTakeFirst();
+        return Number(r.numDeletedRows);
+      });
     },
 
     packages: (digest) => db.selectFrom("image_packages").select(["purl", "name", "version", "type"]).where("image_digest", "=", digest).orderBy("purl").execute(),

@@ -23,7 +23,7 @@ export interface Repositories {
 export function repositories(store: Store): Repositories {
   return {
     store,
-    images: imageRepository(store.db),
+    images: imageRepository(store.db, store.kind),
     registry: registryRepository(store.db),
     jobs: jobRepository(store.db, store.kind),
     tokens: tokenRepository(store.db),

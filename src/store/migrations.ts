@@ -1,6 +1,7 @@
 // Versioned schema migrations, in code (Kysely Migrator with an in-code provider). Append new
 // migrations with the next number; never edit one that has shipped.
 import { sql, type Kysely, type Migration, type MigrationProvider, type CreateTableBuilder } from "kysely";
+import { findingContextHash, findingImageContext } from "./content-hash.js";
 
 export type DialectKind = "sqlite" | "postgres";
 
@@ -385,9 +386,90 @@ function narrowImages(): Migration {
   };
 }
 
+/**
+ * 0007: findings keep their details once per distinct content, and re-match state moves to a table
+ * clustered by package name. A finding's JSON (~1.5 KB) was most of each findings row and is the
+ * same for every image with the same package, layer and verdict: 6.6 M rows at 100,000 images made
+ * the findings table ~10 GB, and its pages pushed the indexes a re-match touches out of memory. Per
+ * matched package, the verdict key and hash lived in the wide image_packages rows, so recording a
+ * new verdict for the images of one package rewrote one random page per image; package_verdicts
+ * keeps them (and the context hash that tells alike images apart) keyed by (match_name, image,
+ * purl), so the rows of one package over the whole fleet are one range.
+ */
+function sharedDetails(kind: DialectKind): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      const d = db as Kysely<{
+        images: { digest: string; match_image_json: string | null };
+        image_packages: { image_digest: string; purl: string; match_ecosystem: string | null; match_name: string | null; verdict_key: string | null; verdict_hash: string | null; package_json: string | null };
+        package_verdicts: { match_name: string; image_digest: string; purl: string; match_ecosystem: string; verdict_key: string; verdict_hash: string | null; context_hash: string };
+      }>;
+      await db.schema.createTable("finding_details").addColumn("hash", "text", (c) => c.primaryKey()).addColumn("data_json", "text", (c) => c.notNull()).execute();
+      await db.schema.alterTable("findings").addColumn("detail_hash", "text").execute();
+      // In one pass each: the hash by SQL (store/db.ts registers content-hash.ts detailHash with SQLite;
+      // PostgreSQL spells the same 22 characters of base64url sha256).
+      const hash = kind === "sqlite" ? sql`berth_detail_hash(data_json)` : sql`translate(substr(encode(sha256(convert_to(data_json, 'UTF8')), 'base64'), 1, 22), '+/', '-_')`;
+      await sql`update findings set detail_hash = ${hash}`.execute(db);
+      await sql`insert into finding_details (hash, data_json) select detail_hash, min(data_json) from findings group by detail_hash`.execute(db);
+      await db.schema.alterTable("findings").dropColumn("data_json").execute();
+
+      await (kind === "sqlite" ? db.schema.createTable("package_verdicts").modifyEnd(sql`without rowid`) : db.schema.createTable("package_verdicts"))
+        .addColumn("match_name", "text", (c) => c.notNull())
+        .addColumn("image_digest", "text", (c) => c.notNull().references("images.digest"))
+        .addColumn("purl", "text", (c) => c.notNull())
+        .addColumn("match_ecosystem", "text", (c) => c.notNull())
+        .addColumn("verdict_key", "text", (c) => c.notNull())
+        .addColumn("verdict_hash", "text")
+        .addColumn("context_hash", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("package_verdicts_pk", ["match_name", "image_digest", "purl"])
+        .execute();
+      // A whole-image re-match reads an image's rows.
+      await db.schema.createIndex("package_verdicts_image").on("package_verdicts").column("image_digest").execute();
+      // The rows of matched packages with their compact context (0005), in key order; SQLite hashes in
+      // SQL (store/db.ts registers content-hash.ts findingContextHash), PostgreSQL an image batch at a time.
+      const complete = sql<boolean>`p.match_ecosystem is not null and p.match_ecosystem <> '' and p.match_name is not null and p.match_name <> '' and p.verdict_key is not null and p.package_json is not null`;
+      if (kind === "sqlite") {
+        await sql`insert into package_verdicts (match_name, image_digest, purl, match_ecosystem, verdict_key, verdict_hash, context_hash)
+          select p.match_name, p.image_digest, p.purl, p.match_ecosystem, p.verdict_key, p.verdict_hash, berth_context_hash(p.package_json, i.match_image_json)
+          from image_packages p join images i on i.digest = p.image_digest
+          where i.match_image_json is not null and ${complete}
+          order by p.match_name, p.image_digest, p.purl`.execute(db);
+      } else {
+        let last: string | undefined;
+        for (;;) {
+          let q = d.selectFrom("images").select(["digest", "match_image_json"]).where("match_image_json", "is not", null);
+          if (last !== undefined) q = q.where("digest", ">", last);
+          const images = await q.orderBy("digest").limit(500).execute();
+          if (images.length === 0) break;
+          last = images.at(-1)!.digest;
+          const contexts = new Map(images.map((i) => [i.digest, findingImageContext(i.match_image_json!)]));
+          const packages = await d
+            .selectFrom("image_packages as p")
+            .select(["p.image_digest", "p.purl", "p.match_ecosystem", "p.match_name", "p.verdict_key", "p.verdict_hash", "p.package_json"])
+            .where("p.image_digest", "in", images.map((i) => i.digest))
+            .where(complete)
+            .execute();
+          const rows = packages.map((p) => ({ match_name: p.match_name!, image_digest: p.image_digest, purl: p.purl, match_ecosystem: p.match_ecosystem!, verdict_key: p.verdict_key!, verdict_hash: p.verdict_hash, context_hash: findingContextHash(p.package_json!, contexts.get(p.image_digest)!) }));
+          for (let i = 0; i < rows.length; i += 200) await d.insertInto("package_verdicts").values(rows.slice(i, i + 200)).execute();
+        }
+      }
+      // Matched packages without a verdict key (rows a scan replaced before 0005): the image's context
+      // is dropped, so the next re-match reads its inventory again and records every row.
+      await sql`update images set match_image_json = null where match_image_json is not null and digest in (
+          select p.image_digest from image_packages p where not (p.match_ecosystem = '' or (p.match_ecosystem is null and p.verdict_key is null)) and not (${complete}))`.execute(db);
+      await sql`delete from package_verdicts where image_digest in (select digest from images where match_image_json is null)`.execute(db);
+      await db.schema.dropIndex("image_packages_match_cover").execute();
+      // The images with packages a DB update names (store/rescan.ts digestsWithPackages), from the index alone.
+      await db.schema.createIndex("image_packages_match_digest").on("image_packages").columns(["match_name", "match_ecosystem", "image_digest"]).execute();
+      await db.schema.dropIndex("image_packages_match").execute();
+      for (const col of ["verdict_key", "verdict_hash"]) await db.schema.alterTable("image_packages").dropColumn(col).execute();
+    },
+  };
+}
+
 /** Every migration, by name (names sort in application order). */
 export function migrationProvider(kind: DialectKind): MigrationProvider {
   return {
-    getMigrations: () => Promise.resolve({ "0001_initial": initial(kind), "0002_ci_records": ciRecords(), "0003_graph": graph(kind), "0004_rescan": rescan(), "0005_rematch_scale": rematchScale(), "0006_narrow_images": narrowImages() }),
+    getMigrations: () => Promise.resolve({ "0001_initial": initial(kind), "0002_ci_records": ciRecords(), "0003_graph": graph(kind), "0004_rescan": rescan(), "0005_rematch_scale": rematchScale(), "0006_narrow_images": narrowImages(), "0007_shared_details": sharedDetails(kind) }),
   };
 }

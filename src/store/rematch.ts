@@ -4,20 +4,22 @@
 // verdicts changed; the compact match context (package JSON, image layers) those images are composed
 // from without parsing their stored inventory; and the writes of one batch in one transaction.
 import { sql, type Kysely } from "kysely";
-import { applyFindings, applySharedPlan, chunks, FINDING_STATE_COLUMNS, planFindings, upsertVulnerabilities, type FindingChanges, type FindingState, type StoredFinding, type StoredVulnerability } from "./images.js";
+import { applyFindings, applySharedPlan, chunks, replacePackageVerdicts, FINDING_STATE_COLUMNS, planFindings, upsertVulnerabilities, type FindingChanges, type FindingState, type StoredFinding, type StoredVulnerability } from "./images.js";
 import type { PackageKey } from "./rescan.js";
-import type { Database } from "./schema.js";
+import type { Selectable } from "kysely";
+import type { Database, PackageVerdictsTable } from "./schema.js";
 
-/** A stored package a re-match may ask about (match_ecosystem not ""). */
+/** A stored package a re-match asks about (package_verdicts: recorded with the image's match context). */
 export interface MatchRow {
   readonly digest: string;
   readonly purl: string;
-  /** null: stored before 0004. */
-  readonly matchEcosystem: string | null;
-  readonly matchName: string | null;
-  /** null: no compact context yet (scanned before 0005 or not re-matched since the scan). */
-  readonly verdictKey: string | null;
+  readonly matchEcosystem: string;
+  readonly matchName: string;
+  readonly verdictKey: string;
+  /** null: unknown (the findings were written by a scan). */
   readonly verdictHash: string | null;
+  /** store/content-hash.ts findingContextHash. */
+  readonly contextHash: string;
 }
 
 export interface MatchImage {
@@ -30,7 +32,7 @@ export interface MatchImage {
 export interface MatchContext {
   readonly digest: string;
   readonly matchImageJson: string;
-  readonly packages: readonly { readonly purl: string; readonly verdictKey: string | null; readonly packageJson: string }[];
+  readonly packages: readonly { readonly purl: string; readonly matchEcosystem: string; readonly matchName: string; readonly verdictKey: string; readonly packageJson: string }[];
 }
 
 /** One image's re-match outcome; `scope` as in saveMatch (only findings of these purls). */
@@ -46,7 +48,7 @@ export interface MatchWrite {
   readonly also?: readonly string[];
 }
 
-/** The verdict hash of a key for some images' rows under one match name (found by the (match_name, image_digest) index). */
+/** The verdict hash of a key for some images' rows under one match name (one range of package_verdicts). */
 export interface SharedVerdict {
   readonly digests: readonly string[];
   readonly matchName: string;
@@ -59,7 +61,7 @@ export interface RematchRepository {
   images(digests: readonly string[]): Promise<MatchImage[]>;
   /** images.match_image_json ({distro?, image?} as the findings need them) by digest. */
   imageContexts(digests: readonly string[]): Promise<Map<string, string>>;
-  /** Their matched packages (match_ecosystem not ""), or only those under `keys` (a family ecosystem covers its sub-releases). */
+  /** Their matched packages, or only those under `keys` (a family ecosystem covers its sub-releases). */
   matchRows(digests: readonly string[], keys?: readonly PackageKey[]): Promise<MatchRow[]>;
   /** package_json by image of some packages (per image: purls, or absent for every package with one). */
   packageJsons(wanted: readonly { readonly digest: string; readonly purls?: readonly string[] }[]): Promise<Map<string, string[]>>;
@@ -107,18 +109,22 @@ export function rematchRepository(db: Kysely<Database>): RematchRepository {
     },
 
     async matchRows(digests, keys) {
-      const names = keys ? [...new Set(keys.map((k) => k.name))] : undefined;
       const out: MatchRow[] = [];
-      for (const part of chunks(digests)) {
-        let q = db
-          .selectFrom("image_packages")
-          .select(["image_digest", "purl", "match_ecosystem", "match_name", "verdict_key", "verdict_hash"])
-          .where("image_digest", "in", part)
-          .where((eb) => eb.or([eb("match_ecosystem", "is", null), eb("match_ecosystem", "!=", "")]));
-        if (names) q = q.where("match_name", "in", names);
-        for (const r of await q.execute()) {
-          if (keys && !keys.some((k) => k.name === r.match_name && r.match_ecosystem !== null && (r.match_ecosystem === k.ecosystem || k.ecosystem.startsWith(`${r.match_ecosystem}:`)))) continue;
-          out.push({ digest: r.image_digest, purl: r.purl, matchEcosystem: r.match_ecosystem, matchName: r.match_name, verdictKey: r.verdict_key, verdictHash: r.verdict_hash });
+      const add = (r: Selectable<PackageVerdictsTable>) => out.push({ digest: r.image_digest, purl: r.purl, matchEcosystem: r.match_ecosystem, matchName: r.match_name, verdictKey: r.verdict_key, verdictHash: r.verdict_hash, contextHash: r.context_hash });
+      if (!keys) {
+        for (const part of chunks(digests)) for (const r of await db.selectFrom("package_verdicts").selectAll().where("image_digest", "in", part).execute()) add(r);
+        return out;
+      }
+      // A scoped job's images are a slice of the sorted selection (server/rematch.ts rematchJobs): per
+      // name, one range of the primary key (match_name, image_digest, purl), whatever the fleet's size.
+      const wanted = new Set(digests);
+      const sorted = [...wanted].sort();
+      if (sorted.length === 0) return out;
+      for (const name of new Set(keys.map((k) => k.name))) {
+        const rows = await db.selectFrom("package_verdicts").selectAll().where("match_name", "=", name).where("image_digest", ">=", sorted[0]!).where("image_digest", "<=", sorted.at(-1)!).execute();
+        for (const r of rows) {
+          if (!wanted.has(r.image_digest) || !keys.some((k) => k.name === r.match_name && (r.match_ecosystem === k.ecosystem || k.ecosystem.startsWith(`${r.match_ecosystem}:`)))) continue;
+          add(r);
         }
       }
       return out;
@@ -149,10 +155,9 @@ export function rematchRepository(db: Kysely<Database>): RematchRepository {
       await db.transaction().execute(async (tx) => {
         for (const c of contexts) {
           await tx.updateTable("images").set({ match_image_json: c.matchImageJson }).where("digest", "=", c.digest).execute();
-          // The verdict hash is cleared with the context: findings are rewritten from it next.
-          for (const p of c.packages) {
-            await tx.updateTable("image_packages").set({ verdict_key: p.verdictKey, package_json: p.packageJson, verdict_hash: null }).where("image_digest", "=", c.digest).where("purl", "=", p.purl).execute();
-          }
+          for (const p of c.packages) await tx.updateTable("image_packages").set({ package_json: p.packageJson }).where("image_digest", "=", c.digest).where("purl", "=", p.purl).execute();
+          // Verdict hashes unknown: findings are rewritten from the context next.
+          await replacePackageVerdicts(tx, c.digest, c.matchImageJson, c.packages);
         }
       });
     },
@@ -188,14 +193,14 @@ export function rematchRepository(db: Kysely<Database>): RematchRepository {
           const byKey = new Map(part.map((x) => [x.key, x.hash]));
           const hash = sql<string>`case verdict_key ${sql.join([...byKey].map(([k, h]) => sql`when ${k} then ${h}`), sql` `)} else verdict_hash end`;
           await tx
-            .updateTable("image_packages")
+            .updateTable("package_verdicts")
             .set({ verdict_hash: hash })
             .where((eb) => eb(eb.refTuple("image_digest", "verdict_key"), "in", part.map((x) => eb.tuple(x.digest, x.key))))
             .execute();
         }
         for (const v of input.sharedVerdicts ?? []) {
           for (const part of chunks(v.digests)) {
-            await tx.updateTable("image_packages").set({ verdict_hash: v.hash }).where("match_name", "=", v.matchName).where("image_digest", "in", part).where("verdict_key", "=", v.key).execute();
+            await tx.updateTable("package_verdicts").set({ verdict_hash: v.hash }).where("match_name", "=", v.matchName).where("image_digest", "in", part).where("verdict_key", "=", v.key).execute();
           }
         }
         for (const part of chunks(input.matched)) await tx.updateTable("images").set({ matched_at: input.at, matched_db: input.dbVersion ?? null }).where("digest", "in", part).execute();

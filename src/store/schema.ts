@@ -131,11 +131,7 @@ export interface ImagePackagesTable {
   match_ecosystem: string | null;
   /** normalizePackageName(ecosystem, name): the source package for OS packages. */
   match_name: string | null;
-  // 0005_rematch_scale (null: stored before it, or not matched):
-  /** match.ts verdictKey: the DB's answer for this package depends only on it (shared by images). */
-  verdict_key: string | null;
-  /** Hash of the verdict the stored findings of this package were last written from; null: unknown. */
-  verdict_hash: string | null;
+  // 0005_rematch_scale (null: stored before it, or not matched); its verdict key and hash moved to package_verdicts in 0007.
   /** The inventory's package without its file list (what a finding names of it). */
   package_json: string | null;
 }
@@ -167,8 +163,33 @@ export interface FindingsTable {
   first_seen: string;
   last_seen: string;
   fixed_at: string | null;
-  /** The whole finding as the library reports it (JSON). */
+  /** finding_details.hash of the whole finding as the library reports it (0007: shared by images with the same finding). */
+  detail_hash: string;
+}
+
+/** 0007: a finding's JSON, once per distinct content (store/content-hash.ts detailHash). */
+export interface FindingDetailsTable {
+  hash: string;
   data_json: string;
+}
+
+/**
+ * 0007: per matched package of an image, what a re-match compares (server/rematch.ts), clustered by
+ * the name advisories are asked under: after a DB update, the rows of the packages it names are one
+ * contiguous range to read and update, whatever the number of images.
+ */
+export interface PackageVerdictsTable {
+  /** normalizePackageName(ecosystem, name): the source package for OS packages. */
+  match_name: string;
+  image_digest: string;
+  purl: string;
+  match_ecosystem: string;
+  /** match.ts verdictKey: the DB's answer for this package depends only on it (shared by images). */
+  verdict_key: string;
+  /** Hash of the verdict the stored findings of this package were last written from; null: unknown. */
+  verdict_hash: string | null;
+  /** store/content-hash.ts findingContextHash: what its findings read besides the verdict. */
+  context_hash: string;
 }
 
 export type JobStatus = "queued" | "running" | "done" | "failed";
@@ -360,6 +381,8 @@ export interface Database {
   image_packages: ImagePackagesTable;
   vulnerabilities: VulnerabilitiesTable;
   findings: FindingsTable;
+  finding_details: FindingDetailsTable;
+  package_verdicts: PackageVerdictsTable;
   jobs: JobsTable;
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
@@ -378,7 +401,8 @@ export interface Database {
 }
 
 export type ImageRow = Selectable<ImagesTable>;
-export type FindingRow = Selectable<FindingsTable>;
+/** A stored finding as read, its details joined. */
+export type FindingRow = Selectable<FindingsTable> & { readonly data_json: string };
 export type JobRow = Selectable<JobsTable>;
 export type TagRow = Selectable<TagsTable>;
 export type ApiTokenRow = Selectable<ApiTokensTable>;

@@ -10,6 +10,7 @@ import SqliteDatabase from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import { migrationProvider } from "./migrations.js";
+import { detailHash, findingContextHash, findingImageContext } from "./content-hash.js";
 import { openStore, repositories, type Repositories, type StoreLocation } from "./index.js";
 import type { StoredFinding } from "./images.js";
 
@@ -133,6 +134,25 @@ function suite(name: string, location: () => Promise<StoreLocation>): void {
       assert.equal((await r.images.packages(DIGEST)).length, 2);
     });
 
+    test("finding details: stored once per content, rewritten findings name new ones, the old ones are pruned", async () => {
+      const other = `sha256:${"f".repeat(64)}`;
+      const pkgs = [{ purl: "pkg:deb/debian/c@1", name: "c", version: "1", type: "deb" }];
+      const vulns = [{ id: "CVE-9", severity: "high", aliases: [], kev: false }];
+      for (const d of [DIGEST, other]) {
+        await r.images.ensure({ digest: d }, T0);
+        await r.images.saveScan({ digest: d, inventoryJson: "{}", packages: pkgs, vulnerabilities: vulns, findings: [finding("CVE-9", pkgs[0]!.purl)] }, T0);
+      }
+      const count = async () => (await r.store.db.selectFrom("finding_details").select("hash").execute()).length;
+      const before = await count();
+      assert.equal(await r.images.pruneDetails(), 0, "every detail is named by a finding");
+      // The advisory changes: both images' finding is rewritten with new details; the old ones are named by none.
+      const changed = { ...finding("CVE-9", pkgs[0]!.purl), data: { id: "CVE-9", summary: "changed" } };
+      for (const d of [DIGEST, other]) await r.images.saveMatch({ digest: d, vulnerabilities: vulns, findings: [changed], scope: new Set([pkgs[0]!.purl]) }, at(5));
+      assert.equal(await count(), before + 1, "one new row for both images");
+      assert.equal(await r.images.pruneDetails(), 1);
+      for (const d of [DIGEST, other]) assert.deepEqual((await r.images.findings(d)).filter((f) => f.vulnerability_id === "CVE-9").map((f) => JSON.parse(f.data_json)), [{ id: "CVE-9", summary: "changed" }]);
+    });
+
     test("tokens are stored hashed and can be revoked", async () => {
       const { id, token } = await r.tokens.create("ingest", "registry", T0);
       assert.match(token, /^berth_[A-Za-z0-9_-]{43}$/);
@@ -154,10 +174,10 @@ function suite(name: string, location: () => Promise<StoreLocation>): void {
 }
 
 /** A store written by an earlier release (migrated up to `before`), with rows in the old shape, then opened by this one. */
-function upgradeSuite(name: string, location: () => Promise<StoreLocation>): void {
+function upgradeSuite(name: string, location: (db: string) => Promise<StoreLocation>): void {
   describe(`store upgrade on ${name}`, () => {
     test("0006 moves each stored inventory out of the image row; images without one stay without", async () => {
-      const loc = await location();
+      const loc = await location("upgrade6");
       const old = new Kysely<unknown>({ dialect: loc.kind === "sqlite" ? new SqliteDialect({ database: new SqliteDatabase(loc.path) }) : new PostgresDialect({ pool: new pg.Pool({ connectionString: loc.url, max: 1 }) }) });
       try {
         const { error } = await new Migrator({ db: old, provider: migrationProvider(loc.kind) }).migrateTo("0005_rematch_scale");
@@ -181,13 +201,55 @@ function upgradeSuite(name: string, location: () => Promise<StoreLocation>): voi
         await r.store.close();
       }
     });
+
+    test("0007 keeps each finding's details once per content and moves the re-match state to package_verdicts", async () => {
+      const loc = await location("upgrade7");
+      const old = new Kysely<unknown>({ dialect: loc.kind === "sqlite" ? new SqliteDialect({ database: new SqliteDatabase(loc.path) }) : new PostgresDialect({ pool: new pg.Pool({ connectionString: loc.url, max: 1 }) }) });
+      const [a, b, c] = ["a", "b", "c"].map((x) => `sha256:${x.repeat(64)}`) as [string, string, string];
+      const layer = { diffId: `sha256:${"d".repeat(64)}`, digest: `sha256:${"e".repeat(64)}`, size: 1, mediaType: "application/vnd.oci.image.layer.v1.tar+gzip" };
+      const context = JSON.stringify({ distro: { id: "debian", versionId: "12" }, image: { reference: "x", tags: [], layers: [layer] } });
+      const curl = JSON.stringify({ type: "deb", name: "curl", version: "1", purl: "pkg:deb/debian/curl@1", licenses: [], locations: [{ path: "var/lib/dpkg/status", layerDiffId: layer.diffId }], foundBy: "dpkg" });
+      const details = [JSON.stringify({ id: "CVE-1", severity: "high" }), JSON.stringify({ id: "CVE-2", severity: "low" })];
+      try {
+        const { error } = await new Migrator({ db: old, provider: migrationProvider(loc.kind) }).migrateTo("0006_narrow_images");
+        assert.equal(error, undefined);
+        for (const [digest, json] of [[a, context], [b, context], [c, null]] as const) {
+          await sql`insert into images (digest, scan_status, created_at, match_image_json) values (${digest}, 'scanned', ${T0.toISOString()}, ${json})`.execute(old);
+        }
+        const pkg = (digest: string, purl: string, eco: string, key: string | null, hash: string | null, json: string | null) =>
+          sql`insert into image_packages (image_digest, purl, name, version, type, match_ecosystem, match_name, verdict_key, verdict_hash, package_json) values (${digest}, ${purl}, 'curl', '1', 'deb', ${eco}, ${eco ? "curl" : ""}, ${key}, ${hash}, ${json})`.execute(old);
+        await pkg(a, "pkg:deb/debian/curl@1", "Debian:12", "k-curl-1", "h1", curl);
+        await pkg(a, "pkg:generic/x@1", "", null, null, null);
+        // Matched, but without a verdict key (rows a scan replaced): the image's context is dropped so the next re-match reads its inventory.
+        await pkg(b, "pkg:deb/debian/curl@1", "Debian:12", null, null, null);
+        for (const [digest, vuln, data] of [[a, "CVE-1", details[0]], [a, "CVE-2", details[1]], [b, "CVE-1", details[0]], [c, "CVE-1", details[0]]] as const) {
+          await sql`insert into findings (image_digest, vulnerability_id, package_purl, package_name, installed_version, fix_status, fixed_versions_json, severity, state, first_seen, last_seen, data_json) values (${digest}, ${vuln}, 'pkg:deb/debian/curl@1', 'curl', '1', 'fixed', '[]', 'high', 'open', ${T0.toISOString()}, ${T0.toISOString()}, ${data})`.execute(old);
+        }
+      } finally {
+        await old.destroy();
+      }
+      const r = repositories(await openStore(loc));
+      try {
+        assert.deepEqual((await r.images.findings(a)).map((f) => [f.vulnerability_id, f.data_json]), [["CVE-1", details[0]], ["CVE-2", details[1]]]);
+        assert.deepEqual((await r.images.findings(c)).map((f) => f.data_json), [details[0]]);
+        assert.equal((await r.store.db.selectFrom("finding_details").selectAll().execute()).length, 2, "three images' CVE-1 finding is stored once");
+        // Hashed as new writes hash (content-hash.ts), so a finding written later with the same content names the same row.
+        for (const d of await r.store.db.selectFrom("finding_details").selectAll().execute()) assert.equal(d.hash, detailHash(d.data_json));
+        const verdicts = await r.store.db.selectFrom("package_verdicts").selectAll().execute();
+        assert.deepEqual(verdicts, [{ match_name: "curl", image_digest: a, purl: "pkg:deb/debian/curl@1", match_ecosystem: "Debian:12", verdict_key: "k-curl-1", verdict_hash: "h1", context_hash: findingContextHash(curl, findingImageContext(context)) }]);
+        assert.equal((await r.images.get(a))?.match_image_json, context);
+        assert.equal((await r.images.get(b))?.match_image_json, null);
+      } finally {
+        await r.store.close();
+      }
+    });
   });
 }
 
 const dir = mkdtempSync(join(tmpdir(), "berth-store-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 suite("SQLite", async () => ({ kind: "sqlite", path: join(dir, "berth.sqlite") }));
-upgradeSuite("SQLite", async () => ({ kind: "sqlite", path: join(dir, "upgrade.sqlite") }));
+upgradeSuite("SQLite", async (db) => ({ kind: "sqlite", path: join(dir, `${db}.sqlite`) }));
 
 let postgres: TestPostgres | undefined;
 const startedPostgres = async (): Promise<TestPostgres> => (postgres ??= await startPostgres());
@@ -195,4 +257,4 @@ after(async () => {
   await postgres?.stop();
 });
 suite("PostgreSQL", async () => ({ kind: "postgres", url: await (await startedPostgres()).createDatabase("berth_store") }));
-upgradeSuite("PostgreSQL", async () => ({ kind: "postgres", url: await (await startedPostgres()).createDatabase("berth_upgrade") }));
+upgradeSuite("PostgreSQL", async (db) => ({ kind: "postgres", url: await (await startedPostgres()).createDatabase(`berth_${db}`) }));
