@@ -7,7 +7,8 @@
 //   3. incremental: one real advisory added by a DB update → diff, select, re-match its images.
 // Run: `tsx bench/rescan.ts` (BENCH_IMAGES=100000 by default).
 import { sql } from "kysely";
-import { copyFileSync, existsSync, mkdirSync, renameSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, renameSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startPostgres, type TestPostgres } from "../test/support/postgres.js";
@@ -31,7 +32,28 @@ const KEEP = process.env.BENCH_KEEP;
 // generated: a DB update adds a new advisory (the held-back record's ranges under a new id) and its
 // incremental re-match is measured on the kept dataset.
 const KEPT_FILE = process.env.BENCH_SQLITE_FILE;
+// Linux only: empty the page cache before the incremental (as when the store is larger than memory and
+// the pages it needs were evicted) and report what it read from and wrote to the disk.
+const COLD = process.env.BENCH_COLD === "1";
 const now = new Date("2026-11-20T00:00:00.000Z");
+function diskIo(): { read: number; written: number } {
+  try {
+    const io = Object.fromEntries(readFileSync("/proc/self/io", "utf8").trim().split("\n").map((l) => l.split(": ") as [string, string]));
+    return { read: Number(io.read_bytes), written: Number(io.write_bytes) };
+  } catch {
+    return { read: NaN, written: NaN };
+  }
+}
+function coldStart(): void {
+  if (!COLD) return;
+  execFileSync("sync");
+  writeFileSync("/proc/sys/vm/drop_caches", "3");
+}
+const ioSince = (before: { read: number; written: number }): string => {
+  const after = diskIo();
+  const mib = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
+  return Number.isNaN(after.read) ? "" : `; disk ${mib(after.read - before.read)} read, ${mib(after.written - before.written)} written${COLD ? ", page cache emptied first" : ""}`;
+};
 const secs = (t: number) => (performance.now() - t) / 1000;
 
 const { source } = await realAdvisoryDb();
@@ -114,11 +136,13 @@ try {
     if (kept) {
       const n = Number((await store.db.selectFrom("images").select((eb) => eb.fn.countAll<string | number>().as("n")).executeTakeFirstOrThrow()).n);
       await updateDb({ cacheDir, source: withNew() });
+      coldStart();
+      const io = diskIo();
       t = performance.now();
       const change = await checkVulnDbChange(repos, { cacheDir }, now);
       const sel = secs(t);
       const run = await drainRematches(repos, cacheDir);
-      rows.push(`| ${label} | incremental: DB update adds ${NEW_ID} (${HELD}'s affected ranges under a new id; ${change.changes?.added.length ?? 0} new advisory) → diff, select ${change.images.toLocaleString("en")} images, re-match curl only | ${n.toLocaleString("en")} | ${run.added.toLocaleString("en")} new findings | ${secs(t).toFixed(1)} s (diff + select ${sel.toFixed(1)} s) | ${run.jobs} jobs |`);
+      rows.push(`| ${label} | incremental: DB update adds ${NEW_ID} (${HELD}'s affected ranges under a new id; ${change.changes?.added.length ?? 0} new advisory) → diff, select ${change.images.toLocaleString("en")} images, re-match curl only | ${n.toLocaleString("en")} | ${run.added.toLocaleString("en")} new findings | ${secs(t).toFixed(1)} s (diff + select ${sel.toFixed(1)} s${ioSince(io)}) | ${run.jobs} jobs |`);
       console.error(rows.at(-1));
       await store.close();
       continue;
@@ -148,12 +172,14 @@ try {
     const base = await checkVulnDbChange(repos, { cacheDir }, now);
     if (base.status !== "first") throw new Error(`expected the first DB, got ${base.status}`);
     await updateDb({ cacheDir, source: withAll });
+    coldStart();
+    const io = diskIo();
     t = performance.now();
     const change = await checkVulnDbChange(repos, { cacheDir }, now);
     const selected = secs(t);
     const done = await drainRematches(repos, cacheDir);
     const incr = secs(t);
-    rows.push(`| ${label} | incremental: DB update adds ${HELD} (${change.changes?.added.length ?? 0} new advisory) → diff, select ${change.images.toLocaleString("en")} images, re-match curl only | ${IMAGES.toLocaleString("en")} | ${done.added.toLocaleString("en")} new findings | ${incr.toFixed(1)} s (diff + select ${selected.toFixed(1)} s) | ${done.jobs} jobs |`);
+    rows.push(`| ${label} | incremental: DB update adds ${HELD} (${change.changes?.added.length ?? 0} new advisory) → diff, select ${change.images.toLocaleString("en")} images, re-match curl only | ${IMAGES.toLocaleString("en")} | ${done.added.toLocaleString("en")} new findings | ${incr.toFixed(1)} s (diff + select ${selected.toFixed(1)} s${ioSince(io)}) | ${done.jobs} jobs |`);
     console.error(rows.at(-1));
     await store.close();
     if (KEEP && loc.kind === "sqlite") renameSync(loc.path, KEEP);
