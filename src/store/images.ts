@@ -1,6 +1,6 @@
 // Images and what a scan learnt about them: scan state, the stored inventory (the image's SBOM),
 // its packages, the vulnerabilities and the findings with their lifecycle (first seen, fixed at).
-import { sql, type ExpressionBuilder, type Kysely, type OnConflictDatabase, type OnConflictTables, type Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import { detailHash, findingContextHash, findingImageContext } from "./content-hash.js";
 import type { DialectKind } from "./migrations.js";
 import type { Database, FindingRow, ImageRow, NewFinding, ScanStatus } from "./schema.js";
@@ -230,121 +230,68 @@ export function planFindings(digest: string, incoming: readonly StoredFinding[],
   return { digest, inserts, rewrites, fixes, details: new Map([...details].filter(([h]) => named.has(h))) };
 }
 
-/** Executes plans: fixes and rewrites row by row (few), inserts in multi-row statements across images. */
-export async function applyFindings(tx: Db, plans: readonly FindingsPlan[], at: string): Promise<FindingChanges> {
-  let added = 0;
-  let changed = 0;
-  let fixed = 0;
-  await insertDetails(tx, plans);
-  for (const p of plans) {
-    for (const f of p.fixes) {
-      fixed++;
-      await tx
-        .updateTable("findings")
-        .set({ state: "fixed", fixed_at: at })
-        .where("image_digest", "=", p.digest)
-        .where("vulnerability_id", "=", f.vulnerability_id)
-        .where("package_purl", "=", f.package_purl)
-        .execute();
-    }
-    for (const next of p.rewrites) {
-      changed++;
-      await tx
-        .updateTable("findings")
-        .set({
-          package_name: next.package_name,
-          installed_version: next.installed_version,
-          fix_status: next.fix_status,
-          fixed_versions_json: next.fixed_versions_json,
-          severity: next.severity,
-          state: "open",
-          last_seen: at,
-          fixed_at: null,
-          detail_hash: next.detail_hash,
-        })
-        .where("image_digest", "=", p.digest)
-        .where("vulnerability_id", "=", next.vulnerability_id)
-        .where("package_purl", "=", next.package_purl)
-        .execute();
-    }
-    added += p.inserts.length;
-  }
-  await upsertFindings(tx, plans.flatMap((p) => p.inserts), at);
-  return { added, changed, fixed };
+/** Executes plans, each for its own image. */
+export function applyFindings(tx: Db, plans: readonly FindingsPlan[], at: string): Promise<FindingChanges> {
+  return applyPlans(tx, plans.map((plan) => ({ plan, digests: [plan.digest] })), at);
 }
 
 /**
- * One plan applied to several images whose stored findings of the plan's packages were written from
- * the same verdict, package and layer (server/rematch.ts groups them): their open findings are the
- * same, only fixed ones may differ. So every new or rewritten row is upserted (a fixed row is
- * re-opened keeping its first_seen, a missing one inserted) and each fix closes the open row. The
- * counts are the plan's times the images.
+ * Executes plans, each for one or more images. A plan applies to several images whose stored
+ * findings of the plan's packages were written from the same verdict, package and layer
+ * (server/rematch.ts groups them): their open findings are the same, only fixed ones may differ. So
+ * every new or rewritten row is upserted (a fixed row is re-opened keeping its first_seen, a missing
+ * one inserted) and each fix closes the open row. The upserts of all plans go in one pass in key
+ * order (image, vulnerability, package): the index leaves they touch are then visited in order, not
+ * at random, which is what a re-match of a store larger than memory waits on. The counts are each
+ * plan's times its images.
  */
-export async function applySharedPlan(tx: Db, plan: FindingsPlan, digests: readonly string[], at: string): Promise<FindingChanges> {
-  await insertDetails(tx, [plan]);
-  // One INSERT … SELECT per row and slice of images: the row's values are bound once, the images
-  // come from their own rows (a plan row × thousands of images is B-tree work, not statement building).
-  const text = (v: string | null) => sql<string>`cast(${v} as text)`;
-  for (const r of [...plan.inserts, ...plan.rewrites]) {
-    for (let i = 0; i < digests.length; i += SHARED_SLICE) {
-      await tx
-        .insertInto("findings")
-        .columns(["image_digest", "vulnerability_id", "package_purl", "package_name", "installed_version", "fix_status", "fixed_versions_json", "severity", "state", "first_seen", "last_seen", "fixed_at", "detail_hash"])
-        .expression(
-          tx
-            .selectFrom("images")
-            .select([
-              "images.digest",
-              text(r.vulnerability_id).as("vulnerability_id"),
-              text(r.package_purl).as("package_purl"),
-              text(r.package_name).as("package_name"),
-              text(r.installed_version).as("installed_version"),
-              text(r.fix_status).as("fix_status"),
-              text(r.fixed_versions_json).as("fixed_versions_json"),
-              text(r.severity).as("severity"),
-              text("open").as("state"),
-              text(at).as("first_seen"),
-              text(at).as("last_seen"),
-              text(null).as("fixed_at"),
-              text(r.detail_hash).as("detail_hash"),
-            ])
-            .where("images.digest", "in", digests.slice(i, i + SHARED_SLICE)),
-        )
-        .onConflict((oc) => oc.columns(["image_digest", "vulnerability_id", "package_purl"]).doUpdateSet(reopened(at)))
-        .execute();
+export async function applyPlans(tx: Db, entries: readonly { readonly plan: FindingsPlan; readonly digests: readonly string[] }[], at: string): Promise<FindingChanges> {
+  await insertDetails(tx, entries.map((e) => e.plan));
+  let added = 0;
+  let changed = 0;
+  let fixed = 0;
+  const rows: NewFinding[] = [];
+  for (const { plan, digests } of entries) {
+    added += plan.inserts.length * digests.length;
+    changed += plan.rewrites.length * digests.length;
+    fixed += plan.fixes.length * digests.length;
+    for (const f of plan.fixes) {
+      for (const part of chunks(digests)) {
+        await tx
+          .updateTable("findings")
+          .set({ state: "fixed", fixed_at: at })
+          .where("image_digest", "in", part)
+          .where("vulnerability_id", "=", f.vulnerability_id)
+          .where("package_purl", "=", f.package_purl)
+          .where("state", "=", "open")
+          .execute();
+      }
     }
+    for (const d of digests) for (const r of [...plan.inserts, ...plan.rewrites]) rows.push({ ...r, image_digest: d });
   }
-  for (const f of plan.fixes) {
-    for (let i = 0; i < digests.length; i += SHARED_SLICE) {
-      await tx
-        .updateTable("findings")
-        .set({ state: "fixed", fixed_at: at })
-        .where("image_digest", "in", digests.slice(i, i + SHARED_SLICE))
-        .where("vulnerability_id", "=", f.vulnerability_id)
-        .where("package_purl", "=", f.package_purl)
-        .where("state", "=", "open")
-        .execute();
-    }
+  const key = (r: NewFinding) => `${r.image_digest}\n${r.vulnerability_id}\n${r.package_purl}`;
+  rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  for (const part of chunks(rows)) {
+    await tx
+      .insertInto("findings")
+      .values(part)
+      // Stored (fixed, changed, or just written by a concurrent scan of the same image): rewritten and (re)opened, keeping its first_seen.
+      .onConflict((oc) =>
+        oc.columns(["image_digest", "vulnerability_id", "package_purl"]).doUpdateSet((eb) => ({
+          package_name: eb.ref("excluded.package_name"),
+          installed_version: eb.ref("excluded.installed_version"),
+          fix_status: eb.ref("excluded.fix_status"),
+          fixed_versions_json: eb.ref("excluded.fixed_versions_json"),
+          severity: eb.ref("excluded.severity"),
+          state: "open",
+          last_seen: at,
+          fixed_at: null,
+          detail_hash: eb.ref("excluded.detail_hash"),
+        })),
+      )
+      .execute();
   }
-  return { added: plan.inserts.length * digests.length, changed: plan.rewrites.length * digests.length, fixed: plan.fixes.length * digests.length };
-}
-
-/** Images per statement of a shared plan: one bound parameter each, well under both databases' limits. */
-const SHARED_SLICE = 1000;
-
-/** A row already stored is rewritten and (re)opened, keeping its first_seen (a concurrent scan of the same image may have just written it: the last one wins). */
-function reopened(at: string) {
-  return (eb: ExpressionBuilder<OnConflictDatabase<Database, "findings">, OnConflictTables<"findings">>) => ({
-    package_name: eb.ref("excluded.package_name"),
-    installed_version: eb.ref("excluded.installed_version"),
-    fix_status: eb.ref("excluded.fix_status"),
-    fixed_versions_json: eb.ref("excluded.fixed_versions_json"),
-    severity: eb.ref("excluded.severity"),
-    state: "open" as const,
-    last_seen: at,
-    fixed_at: null,
-    detail_hash: eb.ref("excluded.detail_hash"),
-  });
+  return { added, changed, fixed };
 }
 
 /** The details plans name; content-addressed, so a row already stored stays. */
@@ -353,17 +300,6 @@ async function insertDetails(tx: Db, plans: readonly FindingsPlan[]): Promise<vo
   for (const p of plans) for (const [h, json] of p.details) all.set(h, json);
   for (const part of chunks([...all].map(([hash, data_json]) => ({ hash, data_json })))) {
     await tx.insertInto("finding_details").values(part).onConflict((oc) => oc.column("hash").doNothing()).execute();
-  }
-}
-
-/** Inserts findings in multi-row statements; a row already stored is rewritten and (re)opened, keeping its first_seen. */
-async function upsertFindings(tx: Db, rows: readonly NewFinding[], at: string): Promise<void> {
-  for (const part of chunks(rows)) {
-    await tx
-      .insertInto("findings")
-      .values(part)
-      .onConflict((oc) => oc.columns(["image_digest", "vulnerability_id", "package_purl"]).doUpdateSet(reopened(at)))
-      .execute();
   }
 }
 

@@ -4,7 +4,7 @@
 // verdicts changed; the compact match context (package JSON, image layers) those images are composed
 // from without parsing their stored inventory; and the writes of one batch in one transaction.
 import { sql, type Kysely } from "kysely";
-import { applyFindings, applySharedPlan, chunks, replacePackageVerdicts, FINDING_STATE_COLUMNS, planFindings, upsertVulnerabilities, type FindingChanges, type FindingState, type StoredFinding, type StoredVulnerability } from "./images.js";
+import { applyPlans, chunks, replacePackageVerdicts, FINDING_STATE_COLUMNS, planFindings, upsertVulnerabilities, type FindingChanges, type FindingState, type StoredFinding, type StoredVulnerability } from "./images.js";
 import type { PackageKey } from "./rescan.js";
 import type { Selectable } from "kysely";
 import type { Database, PackageVerdictsTable } from "./schema.js";
@@ -43,7 +43,7 @@ export interface MatchWrite {
   /**
    * Images whose findings of `scope` were written from the same verdicts, packages and layers as
    * this one's and get the same findings now: the plan made against this image's stored findings is
-   * applied to them too (store/images.ts applySharedPlan).
+   * applied to them too (store/images.ts applyPlans).
    */
   readonly also?: readonly string[];
 }
@@ -180,14 +180,7 @@ export function rematchRepository(db: Kysely<Database>): RematchRepository {
           byImage.set(f.image_digest, list);
         }
         const plan = (w: MatchWrite) => planFindings(w.digest, w.findings, byImage.get(w.digest) ?? [], input.at, w.scope);
-        const own = await applyFindings(tx, input.writes.filter((w) => !w.also?.length).map(plan), input.at);
-        const totals = { ...own };
-        for (const w of input.writes.filter((w) => w.also?.length)) {
-          const t = await applySharedPlan(tx, plan(w), [w.digest, ...w.also!], input.at);
-          totals.added += t.added;
-          totals.changed += t.changed;
-          totals.fixed += t.fixed;
-        }
+        const totals = await applyPlans(tx, input.writes.map((w) => ({ plan: plan(w), digests: [w.digest, ...(w.also ?? [])] })), input.at);
         // Each composed image's rows of the keys it was composed from: (image, key) pairs, the hash by key (one per run).
         for (const part of chunks(input.verdicts.flatMap((v) => [...v.hashes].map(([k, h]) => ({ digest: v.digest, key: k, hash: h }))))) {
           const byKey = new Map(part.map((x) => [x.key, x.hash]));
