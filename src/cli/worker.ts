@@ -63,7 +63,7 @@ Example:
       const { openStore, repositories, storeLocation } = await import("../store/index.js");
       const { startJobWorker } = await import("../server/job-runner.js");
       const log = (msg: string) => io.stderr.write(`${new Date().toISOString()} ${msg}\n`);
-      const store = await openStore(storeLocation(resolve(dataDir ?? DEFAULT_DATA_DIR), databaseUrl));
+      const store = await openStore(storeLocation(resolve(dataDir ?? DEFAULT_DATA_DIR), databaseUrl), { backgroundCheckpoints: true, log });
       const repos = repositories(store);
       const worker = startJobWorker(repos, {
         cacheDir: resolveCacheDir({ ...(f.cacheDir ? { cacheDir: f.cacheDir } : {}), env }),

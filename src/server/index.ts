@@ -98,7 +98,7 @@ export function parseListen(value: string): { host: string; port: number } {
 
 export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
   const now = cfg.now ?? (() => new Date());
-  const store = await openStore(storeLocation(cfg.dataDir, cfg.databaseUrl));
+  const store = await openStore(storeLocation(cfg.dataDir, cfg.databaseUrl), { backgroundCheckpoints: true, log: cfg.log });
   const repos = repositories(store);
   let worker: Worker | undefined;
   const metrics = createMetrics({ repos, vulnDbPath: dbPath(cfg.cacheDir), now, ...(cfg.metricsCacheMs !== undefined ? { cacheMs: cfg.metricsCacheMs } : {}) });

@@ -2,7 +2,7 @@
 // in a temp dir by test/support/postgres.ts).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startPostgres, type TestPostgres } from "../../test/support/postgres.js";
@@ -248,6 +248,36 @@ function upgradeSuite(name: string, location: (db: string) => Promise<StoreLocat
 
 const dir = mkdtempSync(join(tmpdir(), "berth-store-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("SQLite background checkpoints (server and worker)", () => {
+  test("commits append to the WAL and a thread copies them into the database: the WAL is reused instead of growing", async () => {
+    const path = join(dir, "checkpoints.sqlite");
+    const store = await openStore({ kind: "sqlite", path }, { backgroundCheckpoints: true });
+    const walSize = () => statSync(`${path}-wal`).size;
+    try {
+      await sql`create table filler (x text)`.execute(store.db);
+      // 40 commits of ~1 MiB: without checkpoints (the writer's own threshold is 256 MiB) the WAL would reach ~40 MiB.
+      let largest = 0;
+      for (let i = 0; i < 40; i++) {
+        await store.db.transaction().execute(async (tx) => {
+          for (let j = 0; j < 4; j++) await sql`insert into filler (x) values (${"x".repeat(256 * 1024)})`.execute(tx);
+        });
+        largest = Math.max(largest, walSize());
+        await new Promise((r) => setTimeout(r, 60));
+      }
+      assert.ok(largest < 20 * 2 ** 20, `the WAL stayed small (largest ${largest} bytes)`);
+      assert.equal(Number((await sql<{ n: number }>`select count(*) as n from filler`.execute(store.db)).rows[0]?.n), 160);
+    } finally {
+      await store.close();
+    }
+    // Closed cleanly: the thread's connection is gone and the file opens again.
+    const again = await openStore({ kind: "sqlite", path });
+    assert.equal(Number((await sql<{ n: number }>`select count(*) as n from filler`.execute(again.db)).rows[0]?.n), 160);
+    await again.close();
+  });
+});
+
+
 suite("SQLite", async () => ({ kind: "sqlite", path: join(dir, "berth.sqlite") }));
 upgradeSuite("SQLite", async (db) => ({ kind: "sqlite", path: join(dir, `${db}.sqlite`) }));
 
