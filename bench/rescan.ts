@@ -130,7 +130,7 @@ try {
     const fromSnapshot = snapshot !== undefined && existsSync(snapshot);
     if (fromSnapshot && loc.kind === "sqlite") copyFileSync(snapshot, loc.path);
     // As the server and `berth worker` open it.
-    const store = await openStore(loc, { backgroundCheckpoints: true, log: (m) => console.error(m) });
+    const store = await openStore(loc, { backgroundCheckpoints: process.env.BENCH_NOBG !== "1", log: (m) => console.error(m) });
     const repos = repositories(store);
     let t = performance.now();
     if (kept) {
