@@ -235,12 +235,13 @@ export async function runRematchJob(repos: Repositories, settings: RematchSettin
         rowsByImage.set(r.digest, list);
       }
     };
-    addRows(await store.matchRows(job.digests, keys));
+    const digests = [...new Set(job.digests)];
+    addRows(await store.matchRows(digests, keys));
     // An image with package_verdicts rows was scanned and has its match context (the rows are written
     // with it); only the others are looked up: a batch of 5,000 images reads no image rows.
     const images = [
-      ...job.digests.filter((d) => rowsByImage.has(d)).map((digest) => ({ digest, hasContext: true })),
-      ...(await store.images(job.digests.filter((d) => !rowsByImage.has(d)))),
+      ...digests.filter((d) => rowsByImage.has(d)).map((digest) => ({ digest, hasContext: true })),
+      ...(await store.images(digests.filter((d) => !rowsByImage.has(d)))),
     ];
     // No context yet (scanned before 0005, or not re-matched since a scan without one): read the inventory once.
     const missing = images.filter((i) => !i.hasContext).map((i) => i.digest);
