@@ -41,7 +41,7 @@ export interface RematchSummary {
   readonly added: number;
   readonly changed: number;
   readonly fixed: number;
-  /** Images written with another image's plan (MatchWrite.also). */
+  /** Packages of images written with another image's plan for the same package (MatchWrite.also). */
   readonly shared: number;
 }
 
@@ -271,11 +271,14 @@ export async function runRematchJob(repos: Repositories, settings: RematchSettin
     const vulnerabilities = new Map<string, StoredVulnerability>();
     const verdicts: { digest: string; hashes: Map<string, string> }[] = [];
     // Which images to compose, and from which packages (verdict hashes compared per stored package).
-    // Images whose changed packages have the same stored verdict hash and context hash (package JSON,
-    // distro, the layers they name) get the same findings from the same old ones: composed and planned
-    // once, written to all of them (a new advisory for a package most of the fleet shares, at a few
-    // versions) — told apart from the package_verdicts rows alone, so only one image of each group is read.
-    const shared = new Map<string, { digests: string[]; changed: string[]; rows: MatchRow[] }>();
+    // A package's findings depend only on its own verdicts, its JSON, the distro and the layers it
+    // names (they are stored without the image-wide base-image note, which is applied when read:
+    // scan-outcome.ts). So the same changed package (the same purl, stored verdict hashes and context
+    // hash) in many images gets the same findings from the same old ones: composed and planned once,
+    // from one image, and written to all of them. Grouped by package, not by image: images whose
+    // several changed packages are at independent versions still share each package's plan. Told
+    // apart from the package_verdicts rows alone, so only one image of each group is read.
+    const shared = new Map<string, { digests: string[]; purl: string; rows: MatchRow[] }>();
     const single: { digest: string; whole: boolean; changed: string[] }[] = [];
     for (const image of images) {
       const rows = rowsByImage.get(image.digest) ?? [];
@@ -288,42 +291,51 @@ export async function runRematchJob(repos: Repositories, settings: RematchSettin
       }
       const changedRows = rows.filter((r) => verdictHash(cache, r.verdictKey, db) !== r.verdictHash);
       if (changedRows.length === 0) continue;
-      const changed = changedRows.map((r) => r.purl);
-      // Findings are stored without the base-image note (it reads all of an image's findings and is
-      // applied when they are read: scan-outcome.ts), so changed packages are composed alone.
+      // Never re-matched since its scan: its findings may not be what the stored rows say, composed alone.
       if (changedRows.some((r) => r.verdictHash === null)) {
-        single.push({ digest: image.digest, whole: false, changed });
+        single.push({ digest: image.digest, whole: false, changed: [...new Set(changedRows.map((r) => r.purl))] });
         continue;
       }
-      const key = JSON.stringify(changedRows.map((r) => [r.purl, r.verdictKey, r.verdictHash, r.contextHash]).sort());
-      const group = shared.get(key);
-      if (group) group.digests.push(image.digest);
-      else shared.set(key, { digests: [image.digest], changed, rows: changedRows });
+      // A purl matched under several names (binary and source package) is one package: one group key.
+      const byPurl = new Map<string, MatchRow[]>();
+      for (const r of changedRows) byPurl.set(r.purl, [...(byPurl.get(r.purl) ?? []), r]);
+      for (const [purl, purlRows] of byPurl) {
+        const key = JSON.stringify(purlRows.map((r) => [r.purl, r.matchName, r.verdictKey, r.verdictHash, r.contextHash]).sort());
+        const group = shared.get(key);
+        if (group) group.digests.push(image.digest);
+        else shared.set(key, { digests: [image.digest], purl, rows: purlRows });
+      }
     }
-    const composed = [...[...shared.values()].map((g) => g.digests[0]!), ...single.filter((p) => !contexts.has(p.digest)).map((p) => p.digest)];
+    const composed = [...new Set([...shared.values()].map((g) => g.digests[0]!)), ...single.filter((p) => !contexts.has(p.digest)).map((p) => p.digest)];
     const stored = await store.imageContexts(composed);
     const contextOf = (digest: string): ImageContext | undefined => {
       const json = stored.get(digest);
       return contexts.get(digest) ?? (json !== undefined ? (JSON.parse(json) as ImageContext) : undefined);
     };
+    // A representative of several groups: its packages of all of them in one read.
+    const representativePurls = new Map<string, Set<string>>();
+    for (const g of shared.values()) representativePurls.set(g.digests[0]!, (representativePurls.get(g.digests[0]!) ?? new Set()).add(g.purl));
     const jsons = await store.packageJsons([
-      ...[...shared.values()].map((g) => ({ digest: g.digests[0]!, purls: g.changed })),
+      ...[...representativePurls].map(([digest, purls]) => ({ digest, purls: [...purls] })),
       ...single.filter((p) => !parsedPackages.has(p.digest)).map((p) => ({ digest: p.digest, ...(p.whole ? {} : { purls: p.changed }) })),
     ]);
+    const parsedJsons = new Map<string, Map<string, Package>>();
+    const packageOf = (digest: string, purl: string): Package | undefined => {
+      let m = parsedJsons.get(digest);
+      if (!m) parsedJsons.set(digest, (m = new Map((jsons.get(digest) ?? []).map((j) => JSON.parse(j) as Package).map((p) => [p.purl, p]))));
+      return m.get(purl);
+    };
     const sharedVerdicts: SharedVerdict[] = [];
     for (const g of shared.values()) {
       const [digest, ...also] = g.digests as [string, ...string[]];
       const ctx = contextOf(digest);
       // Gone since (a new scan without a context replaced it): its group keeps the old verdict hashes and is re-matched next time.
       if (!ctx) continue;
-      const packages = (jsons.get(digest) ?? []).map((j) => JSON.parse(j) as Package);
-      const findings = scanInventory({ name: digest, kind: "image", packages, ...(ctx.distro ? { distro: ctx.distro } : {}), ...(ctx.image ? { image: ctx.image } : {}) }, { db, now: now(), verdicts: cache.verdicts }).target.findings;
+      const pkg = packageOf(digest, g.purl);
+      const findings = scanInventory({ name: digest, kind: "image", packages: pkg ? [pkg] : [], ...(ctx.distro ? { distro: ctx.distro } : {}), ...(ctx.image ? { image: ctx.image } : {}) }, { db, now: now(), verdicts: cache.verdicts }).target.findings;
       for (const f of findings) if (!vulnerabilities.has(f.id)) vulnerabilities.set(f.id, toStoredVulnerability(f));
-      writes.push({ digest, findings: findings.map(toStoredFinding), scope: new Set(g.changed), ...(also.length ? { also } : {}) });
-      for (const key of new Set(g.rows.map((r) => `${r.matchName}\n${r.verdictKey}`))) {
-        const [matchName, verdict] = [key.slice(0, key.indexOf("\n")), key.slice(key.indexOf("\n") + 1)];
-        sharedVerdicts.push({ digests: g.digests, matchName, key: verdict, hash: verdictHash(cache, verdict, db) });
-      }
+      writes.push({ digest, findings: findings.map(toStoredFinding), scope: new Set([g.purl]), ...(also.length ? { also } : {}) });
+      for (const r of g.rows) sharedVerdicts.push({ digests: g.digests, matchName: r.matchName, key: r.verdictKey, hash: verdictHash(cache, r.verdictKey, db) });
     }
     for (const { digest, whole, changed } of single) {
       const ctx = contextOf(digest);
