@@ -240,10 +240,10 @@ export function applyFindings(tx: Db, plans: readonly FindingsPlan[], at: string
  * findings of the plan's packages were written from the same verdict, package and layer
  * (server/rematch.ts groups them): their open findings are the same, only fixed ones may differ. So
  * every new or rewritten row is upserted (a fixed row is re-opened keeping its first_seen, a missing
- * one inserted) and each fix closes the open row. The upserts of all plans go in one pass in key
- * order (image, vulnerability, package): the index leaves they touch are then visited in order, not
- * at random, which is what a re-match of a store larger than memory waits on. The counts are each
- * plan's times its images.
+ * one inserted) and each fix closes the open row. The upserts of all plans go in one pass in
+ * (image, vulnerability, package) order: the image index's leaves are then visited in order, not at
+ * random, and so are the unique key's (vulnerability, image, package: migration 0008) for the rows of
+ * one vulnerability — what a DB update's re-match writes. The counts are each plan's times its images.
  */
 export async function applyPlans(tx: Db, entries: readonly { readonly plan: FindingsPlan; readonly digests: readonly string[] }[], at: string): Promise<FindingChanges> {
   await insertDetails(tx, entries.map((e) => e.plan));

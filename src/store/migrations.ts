@@ -467,9 +467,43 @@ function sharedDetails(kind: DialectKind): Migration {
   };
 }
 
+/**
+ * 0008: findings are unique by (vulnerability, image, package), in that order. An advisory a DB update
+ * adds or changes yields findings for one vulnerability across thousands of images: keyed by image
+ * first, each was a random leaf of the unique index to read, split and write (with the image index,
+ * two per finding — most of an incremental re-match at 100,000 images); keyed by vulnerability first,
+ * a batch's rows, written in image order, land next to each other. A scan writes one image's findings
+ * of many vulnerabilities, now spread over the index, which costs milliseconds per scan. Lookups by
+ * image keep findings_image_state_severity. SQLite cannot change a table's primary key in place: the
+ * table is copied in image order (rowids stay clustered by image, as scans write them) and its
+ * indexes built after; PostgreSQL swaps the constraint for the index.
+ */
+function findingsByVulnerability(kind: DialectKind): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      if (kind === "postgres") {
+        await sql`alter table findings drop constraint findings_pk`.execute(db);
+      } else {
+        const columns = ["image_digest", "vulnerability_id", "package_purl", "package_name", "installed_version", "fix_status", "fixed_versions_json", "severity", "state", "first_seen", "last_seen", "fixed_at", "detail_hash"] as const;
+        const nullable = new Set<string>(["fixed_at", "detail_hash"]);
+        let t = db.schema.createTable("findings_copy");
+        for (const c of columns) t = t.addColumn(c, "text", (col) => (nullable.has(c) ? col : col.notNull()));
+        await t.execute();
+        const list = sql.join(columns.map((c) => sql.ref(c)));
+        await sql`insert into findings_copy (${list}) select ${list} from findings order by image_digest, vulnerability_id, package_purl`.execute(db);
+        await db.schema.dropTable("findings").execute();
+        await db.schema.alterTable("findings_copy").renameTo("findings").execute();
+        await db.schema.createIndex("findings_image_state_severity").on("findings").columns(["image_digest", "state", "severity"]).execute();
+        await db.schema.createIndex("findings_vulnerability_state").on("findings").columns(["vulnerability_id", "state", "image_digest"]).execute();
+      }
+      await db.schema.createIndex("findings_key").on("findings").columns(["vulnerability_id", "image_digest", "package_purl"]).unique().execute();
+    },
+  };
+}
+
 /** Every migration, by name (names sort in application order). */
 export function migrationProvider(kind: DialectKind): MigrationProvider {
   return {
-    getMigrations: () => Promise.resolve({ "0001_initial": initial(kind), "0002_ci_records": ciRecords(), "0003_graph": graph(kind), "0004_rescan": rescan(), "0005_rematch_scale": rematchScale(), "0006_narrow_images": narrowImages(), "0007_shared_details": sharedDetails(kind) }),
+    getMigrations: () => Promise.resolve({ "0001_initial": initial(kind), "0002_ci_records": ciRecords(), "0003_graph": graph(kind), "0004_rescan": rescan(), "0005_rematch_scale": rematchScale(), "0006_narrow_images": narrowImages(), "0007_shared_details": sharedDetails(kind), "0008_findings_by_vulnerability": findingsByVulnerability(kind) }),
   };
 }

@@ -148,6 +148,7 @@ export interface VulnerabilitiesTable {
 
 export type FindingState = "open" | "fixed";
 
+/** Unique by (vulnerability_id, image_digest, package_purl), in that order since 0008 (findings_key). */
 export interface FindingsTable {
   image_digest: string;
   vulnerability_id: string;

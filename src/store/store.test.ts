@@ -173,12 +173,21 @@ function suite(name: string, location: () => Promise<StoreLocation>): void {
   });
 }
 
+/** A connection as an earlier release opened the store (migrations it ran call the SQL functions store/db.ts registers). */
+function earlierRelease(loc: StoreLocation): Kysely<unknown> {
+  if (loc.kind === "postgres") return new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: loc.url, max: 1 }) }) });
+  const database = new SqliteDatabase(loc.path);
+  database.function("berth_detail_hash", (json: unknown) => (typeof json === "string" ? detailHash(json) : null));
+  database.function("berth_context_hash", (packageJson: unknown, matchImageJson: unknown) => (typeof packageJson === "string" && typeof matchImageJson === "string" ? findingContextHash(packageJson, findingImageContext(matchImageJson)) : null));
+  return new Kysely<unknown>({ dialect: new SqliteDialect({ database }) });
+}
+
 /** A store written by an earlier release (migrated up to `before`), with rows in the old shape, then opened by this one. */
 function upgradeSuite(name: string, location: (db: string) => Promise<StoreLocation>): void {
   describe(`store upgrade on ${name}`, () => {
     test("0006 moves each stored inventory out of the image row; images without one stay without", async () => {
       const loc = await location("upgrade6");
-      const old = new Kysely<unknown>({ dialect: loc.kind === "sqlite" ? new SqliteDialect({ database: new SqliteDatabase(loc.path) }) : new PostgresDialect({ pool: new pg.Pool({ connectionString: loc.url, max: 1 }) }) });
+      const old = earlierRelease(loc);
       try {
         const { error } = await new Migrator({ db: old, provider: migrationProvider(loc.kind) }).migrateTo("0005_rematch_scale");
         assert.equal(error, undefined);
@@ -204,7 +213,7 @@ function upgradeSuite(name: string, location: (db: string) => Promise<StoreLocat
 
     test("0007 keeps each finding's details once per content and moves the re-match state to package_verdicts", async () => {
       const loc = await location("upgrade7");
-      const old = new Kysely<unknown>({ dialect: loc.kind === "sqlite" ? new SqliteDialect({ database: new SqliteDatabase(loc.path) }) : new PostgresDialect({ pool: new pg.Pool({ connectionString: loc.url, max: 1 }) }) });
+      const old = earlierRelease(loc);
       const [a, b, c] = ["a", "b", "c"].map((x) => `sha256:${x.repeat(64)}`) as [string, string, string];
       const layer = { diffId: `sha256:${"d".repeat(64)}`, digest: `sha256:${"e".repeat(64)}`, size: 1, mediaType: "application/vnd.oci.image.layer.v1.tar+gzip" };
       const context = JSON.stringify({ distro: { id: "debian", versionId: "12" }, image: { reference: "x", tags: [], layers: [layer] } });
@@ -239,6 +248,45 @@ function upgradeSuite(name: string, location: (db: string) => Promise<StoreLocat
         assert.deepEqual(verdicts, [{ match_name: "curl", image_digest: a, purl: "pkg:deb/debian/curl@1", match_ecosystem: "Debian:12", verdict_key: "k-curl-1", verdict_hash: "h1", context_hash: findingContextHash(curl, findingImageContext(context)) }]);
         assert.equal((await r.images.get(a))?.match_image_json, context);
         assert.equal((await r.images.get(b))?.match_image_json, null);
+      } finally {
+        await r.store.close();
+      }
+    });
+
+    test("0008 keys findings by vulnerability first: rows kept, a finding written again updates its row", async () => {
+      const loc = await location("upgrade8");
+      const old = earlierRelease(loc);
+      const [a, b] = ["a", "b"].map((x) => `sha256:${x.repeat(64)}`) as [string, string];
+      const purl = "pkg:deb/debian/curl@1";
+      try {
+        const { error } = await new Migrator({ db: old, provider: migrationProvider(loc.kind) }).migrateTo("0007_shared_details");
+        assert.equal(error, undefined);
+        for (const digest of [a, b]) await sql`insert into images (digest, scan_status, created_at) values (${digest}, 'scanned', ${T0.toISOString()})`.execute(old);
+        await sql`insert into finding_details (hash, data_json) values ('h1', ${JSON.stringify({ id: "CVE-1" })})`.execute(old);
+        for (const [digest, vuln, state] of [[b, "CVE-1", "open"], [a, "CVE-2", "fixed"], [a, "CVE-1", "open"]] as const) {
+          await sql`insert into findings (image_digest, vulnerability_id, package_purl, package_name, installed_version, fix_status, fixed_versions_json, severity, state, first_seen, last_seen, fixed_at, detail_hash) values (${digest}, ${vuln}, ${purl}, 'curl', '1', 'fixed', '["2"]', 'high', ${state}, ${T0.toISOString()}, ${T0.toISOString()}, ${state === "fixed" ? T0.toISOString() : null}, 'h1')`.execute(old);
+        }
+      } finally {
+        await old.destroy();
+      }
+      const r = repositories(await openStore(loc));
+      try {
+        const rows = () => r.store.db.selectFrom("findings").select(["image_digest", "vulnerability_id", "state", "first_seen", "fixed_at"]).orderBy("image_digest").orderBy("vulnerability_id").execute();
+        assert.deepEqual(await rows(), [
+          { image_digest: a, vulnerability_id: "CVE-1", state: "open", first_seen: T0.toISOString(), fixed_at: null },
+          { image_digest: a, vulnerability_id: "CVE-2", state: "fixed", first_seen: T0.toISOString(), fixed_at: T0.toISOString() },
+          { image_digest: b, vulnerability_id: "CVE-1", state: "open", first_seen: T0.toISOString(), fixed_at: null },
+        ]);
+        const indexes =
+          loc.kind === "sqlite"
+            ? (await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = 'findings' order by name`.execute(r.store.db)).rows
+            : (await sql<{ name: string }>`select indexname as name from pg_indexes where tablename = 'findings' order by indexname`.execute(r.store.db)).rows;
+        assert.deepEqual(indexes.map((i) => i.name), ["findings_image_state_severity", "findings_key", "findings_vulnerability_state"]);
+        // The fixed CVE-2 is found again: its row is re-opened (the unique key arbitrates the upsert), first_seen kept.
+        await r.images.saveMatch({ digest: a, vulnerabilities: [{ id: "CVE-2", severity: "high", aliases: [], kev: false }], findings: [finding("CVE-2", purl)], scope: new Set([purl]) }, at(5));
+        const again = (await rows()).filter((f) => f.image_digest === a);
+        assert.deepEqual(again.map((f) => [f.vulnerability_id, f.state, f.first_seen]), [["CVE-1", "fixed", T0.toISOString()], ["CVE-2", "open", T0.toISOString()]]);
+        await assert.rejects(sql`insert into findings (image_digest, vulnerability_id, package_purl, package_name, installed_version, fix_status, fixed_versions_json, severity, state, first_seen, last_seen) values (${b}, 'CVE-1', ${purl}, 'curl', '1', 'fixed', '[]', 'high', 'open', 'x', 'x')`.execute(r.store.db), /unique|UNIQUE/);
       } finally {
         await r.store.close();
       }
