@@ -32,6 +32,9 @@ const KEEP = process.env.BENCH_KEEP;
 // generated: a DB update adds a new advisory (the held-back record's ranges under a new id) and its
 // incremental re-match is measured on the kept dataset.
 const KEPT_FILE = process.env.BENCH_SQLITE_FILE;
+// With BENCH_SQLITE_FILE: also time the daily full re-match of every stored image (same DB, nothing
+// written) before the incremental, e.g. after a migration changed the store's layout.
+const KEPT_FULL = process.env.BENCH_FULL === "1";
 // Linux only: empty the page cache before the incremental (as when the store is larger than memory and
 // the pages it needs were evicted) and report what it read from and wrote to the disk.
 const COLD = process.env.BENCH_COLD === "1";
@@ -88,12 +91,16 @@ const withAll = mirror(join(work, "m-with"), debian);
 // without aliases or upstream ids (so its findings are rows of their own, not merged into the CVE's).
 // Each run on the same kept store adds one more (`<held>-BENCH`, `-BENCH2`, …); the earlier ones stay
 // in the DB as they were (id and `modified` from the store's advisory index), so only the new one changes.
-const withNew = (earlier: ReadonlyMap<string, string>): { dir: string; id: string } => {
+const heldAs = (id: string, modified: string): ZipWriterEntry => {
   const held = debian.find((e) => (JSON.parse(e.data.toString()) as { id: string }).id === HELD)!;
   const { aliases: _a, upstream: _u, related: _r, ...record } = JSON.parse(held.data.toString()) as Record<string, unknown>;
-  const copy = (id: string, modified: string): ZipWriterEntry => ({ name: `${id}.json`, data: Buffer.from(JSON.stringify({ ...record, id, modified })) });
+  return { name: `${id}.json`, data: Buffer.from(JSON.stringify({ ...record, id, modified })) };
+};
+/** The records a kept store was last matched against: every one, and the earlier runs' copies as they were. */
+const keptRecords = (earlier: ReadonlyMap<string, string>): ZipWriterEntry[] => [...debian, ...[...earlier].map(([id, modified]) => heldAs(id, modified))];
+const withNew = (earlier: ReadonlyMap<string, string>): { dir: string; id: string } => {
   const id = earlier.size === 0 ? `${HELD}-BENCH` : `${HELD}-BENCH${earlier.size + 1}`;
-  return { dir: mirror(join(work, "m-new"), [...debian, ...[...earlier].map(([e, modified]) => copy(e, modified)), copy(id, new Date().toISOString())]), id };
+  return { dir: mirror(join(work, "m-new"), [...keptRecords(earlier), heldAs(id, new Date().toISOString())]), id };
 };
 
 async function drainRematches(repos: Repositories, cacheDir: string): Promise<{ jobs: number; images: number; added: number; fixed: number }> {
@@ -160,6 +167,14 @@ try {
     if (kept) {
       const n = Number((await store.db.selectFrom("images").select((eb) => eb.fn.countAll<string | number>().as("n")).executeTakeFirstOrThrow()).n);
       const earlier = new Map([...(await repos.rescan.advisoryIndex()).entries()].filter(([id]) => id.startsWith(`${HELD}-BENCH`)).map(([id, r]) => [id, r.fingerprint.split("|")[0]!]));
+      if (KEPT_FULL) {
+        await updateDb({ cacheDir, source: mirror(join(work, "m-kept"), keptRecords(earlier)) });
+        const digests = (await store.db.selectFrom("images").select("digest").orderBy("digest").execute()).map((r) => r.digest);
+        t = performance.now();
+        await matchDataset(repos, digests, cacheDir, () => new Date(now.getTime() + 1000), 200);
+        rows.push(`| ${label} | full re-match, same DB (daily rescan; nothing written), kept store | ${n.toLocaleString("en")} | — | ${secs(t).toFixed(1)} s | ${(n / secs(t)).toFixed(0)} images/s |`);
+        console.error(rows.at(-1));
+      }
       const added = withNew(earlier);
       const m = await incremental(store, repos, cacheDir, added.dir);
       rows.push(`| ${label} | incremental: DB update adds ${added.id} (${HELD}'s affected ranges under a new id; ${m.advisories} new advisory) → ${m.cells(n)}`);
