@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startPostgres, type TestPostgres } from "../test/support/postgres.js";
-import { executeQuery, explainSql } from "../src/server/explore/execute.js";
+import { executeQuery, explainPlan } from "../src/server/explore/execute.js";
 import { parseQuery } from "../src/server/explore/query.js";
 import { openStore, repositories, type Store, type StoreLocation } from "../src/store/index.js";
 import { realAdvisoryDb } from "../test/support/vulndata.js";
@@ -48,21 +48,12 @@ async function measure(store: Store, d: Samples, label: string): Promise<string[
       times.push(performance.now() - t);
     }
     if (process.env.BENCH_EXPLAIN) {
-      const c = await explainSql(store.db, ast);
-      const plan = await sql.raw(`EXPLAIN ${store.kind === "sqlite" ? "QUERY PLAN " : ""}${inline(c.sql, c.parameters, store.kind)}`).execute(store.db);
-      console.error(`--- ${label} ${name}\n${JSON.stringify(plan.rows, null, 1)}`);
+      console.error(`--- ${label} ${name}\n${(await explainPlan(store.db, ast)).join("\n")}`);
     }
     rows.push(`| ${label} | ${name} | \`${q}\` | ${first.paths.length}${first.nextCursor ? "+" : ""} | ${pct(times, 50).toFixed(1)} ms | ${pct(times, 95).toFixed(1)} ms |`);
     console.error(rows.at(-1));
   }
   return rows;
-}
-
-/** Parameters inlined for EXPLAIN (benchmark only; the values are the benchmark's own). */
-function inline(text: string, params: readonly unknown[], kind: string): string {
-  let k = 0;
-  const lit = (v: unknown) => (typeof v === "number" ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
-  return kind === "postgres" ? text.replace(/\$(\d+)/g, (_, i: string) => lit(params[Number(i) - 1])) : text.replace(/\?/g, () => lit(params[k++]));
 }
 
 const { cacheDir } = await realAdvisoryDb();

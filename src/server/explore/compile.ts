@@ -527,6 +527,14 @@ interface EdgeSql {
   /** Link tables between the two steps. */
   readonly from: readonly Sql[];
   readonly where: readonly Sql[];
+  /**
+   * Link columns equal to one side's key columns (in STEP_TABLES key order). When the path enters
+   * that side through this edge, the link comes first in FROM and the page is ordered by these
+   * instead: SQLite does not carry an order through a join's equality, so ordering by the step's
+   * own key made it sort every row (a CVE in 90,000 images: all of them for a page of 50), while
+   * the link's index already yields them in this order and the sort stops at the page.
+   */
+  readonly keys?: { readonly a?: readonly Sql[]; readonly b?: readonly Sql[] };
 }
 
 /** Join predicates for an edge, a and b being the aliases of its a-side and b-side steps. */
@@ -534,9 +542,9 @@ type EdgeImpl = (a: string, b: string, ctx: Ctx) => EdgeSql;
 
 const nsName = (a: string): Sql => sql`(${ref(a, "namespace")} || '/' || ${ref(a, "name")})`;
 
-function link(ctx: Ctx, tableName: string, where: (l: string) => Sql[]): EdgeSql {
+function link(ctx: Ctx, tableName: string, where: (l: string) => Sql[]): EdgeSql & { readonly alias: string } {
   const l = ctx.aliases.next("l");
-  return { from: [table(tableName, l)], where: where(l) };
+  return { from: [table(tableName, l)], where: where(l), alias: l };
 }
 
 const EDGE_IMPLS: Readonly<Record<string, EdgeImpl>> = {
@@ -568,18 +576,22 @@ const EDGE_IMPLS: Readonly<Record<string, EdgeImpl>> = {
   "service|namespace|in": (a, b) => ({ from: [], where: [sql`${ref(b, "cluster_id")} = ${ref(a, "cluster_id")}`, sql`${ref(b, "name")} = ${ref(a, "namespace")}`] }),
   "ingress|namespace|in": (a, b) => ({ from: [], where: [sql`${ref(b, "cluster_id")} = ${ref(a, "cluster_id")}`, sql`${ref(b, "name")} = ${ref(a, "namespace")}`] }),
   "image|package|contains": (a, b) => ({ from: [], where: [sql`${ref(b, "image_digest")} = ${ref(a, "digest")}`] }),
-  "package|vulnerability|affectedBy": (a, b, ctx) =>
-    link(ctx, "findings", (l) => [
+  "package|vulnerability|affectedBy": (a, b, ctx) => {
+    const e = link(ctx, "findings", (l) => [
       sql`${ref(l, "image_digest")} = ${ref(a, "image_digest")}`,
       sql`${ref(l, "package_purl")} = ${ref(a, "purl")}`,
       sql`${ref(l, "vulnerability_id")} = ${ref(b, "id")}`,
       sql`${ref(l, "state")} = 'open'`,
-    ]),
+    ]);
+    return { ...e, keys: { b: [ref(e.alias, "vulnerability_id")] } };
+  },
   "image|finding|has": (a, b) => ({ from: [], where: [sql`${ref(b, "image_digest")} = ${ref(a, "digest")}`] }),
   "finding|package|in": (a, b) => ({ from: [], where: [sql`${ref(b, "image_digest")} = ${ref(a, "image_digest")}`, sql`${ref(b, "purl")} = ${ref(a, "package_purl")}`] }),
   "finding|vulnerability|of": (a, b) => ({ from: [], where: [sql`${ref(b, "id")} = ${ref(a, "vulnerability_id")}`] }),
-  "image|vulnerability|affectedBy": (a, b, ctx) =>
-    link(ctx, "findings", (l) => [sql`${ref(l, "image_digest")} = ${ref(a, "digest")}`, sql`${ref(l, "vulnerability_id")} = ${ref(b, "id")}`, sql`${ref(l, "state")} = 'open'`]),
+  "image|vulnerability|affectedBy": (a, b, ctx) => {
+    const e = link(ctx, "findings", (l) => [sql`${ref(l, "image_digest")} = ${ref(a, "digest")}`, sql`${ref(l, "vulnerability_id")} = ${ref(b, "id")}`, sql`${ref(l, "state")} = 'open'`]);
+    return { ...e, keys: { a: [ref(e.alias, "image_digest")], b: [ref(e.alias, "vulnerability_id")] } };
+  },
   "internet|workload|reaches": (_a, b) => ({ from: [], where: [sql`${ref(b, "internet_exposed")} = 1`] }),
 };
 
@@ -634,19 +646,21 @@ export function compileQuery(ast: QueryAst, cc: CompileContext): Compiled {
     const keyKinds: ("int" | "text")[] = [];
     const extraColumns: string[] = [];
     const prev = steps[i - 1];
+    let orderKeys: readonly Sql[] | undefined;
     if (prev) {
       const { spec, forward } = stepEdge(prev.type, s.type);
       const [a, b] = forward ? [prev.alias, alias] : [alias, prev.alias];
       const e = EDGE_IMPLS[edgeKey(spec)]!(a ?? "", b ?? "", ctx);
       from.push(...e.from);
       where.push(...e.where);
+      orderKeys = forward ? e.keys?.b : e.keys?.a;
     }
     if (t && alias) {
       from.push(table(t.table, alias));
       t.keys.forEach((k, j) => {
         const name = `k${i}_${j}`;
         select.push(sql`${ref(alias, k)} AS ${sql.id(name)}`);
-        order.push(ref(alias, k));
+        order.push(orderKeys?.[j] ?? ref(alias, k));
         keyColumns.push(name);
         keyKinds.push(t.kinds[j]!);
       });

@@ -8,7 +8,7 @@
 // them on the next page. A page is refilled until it holds `limit` paths or the rows run out (at
 // most MAX_REFILLS round trips; a shorter page still carries nextCursor when more may follow).
 import { createHash } from "node:crypto";
-import { PostgresAdapter, type Kysely } from "kysely";
+import { PostgresAdapter, sql, type Kysely } from "kysely";
 import type { Database } from "../../store/schema.js";
 import { compileQuery, isVulnIdFilter, vulnIdKey, vulnIdLookup, type CompileContext, type Dialect } from "./compile.js";
 import { formatQuery, QueryError, type QueryAst } from "./query.js";
@@ -148,9 +148,17 @@ async function lookUpVulnIds(db: Kysely<Database>, ast: QueryAst, cc: CompileCon
   return out;
 }
 
-/** The SQL a query compiles to, for EXPLAIN in benchmarks and tests. */
-export async function explainSql(db: Kysely<Database>, ast: QueryAst, limit = EXPLORE_DEFAULT_LIMIT): Promise<{ sql: string; parameters: readonly unknown[] }> {
+/**
+ * The plan the store chooses for a query's first page, a line per node (SQLite's EXPLAIN QUERY PLAN
+ * details, PostgreSQL's EXPLAIN text), for benchmarks and tests. The bound values are written into
+ * the text so both planners see the constants a real execution binds.
+ */
+export async function explainPlan(db: Kysely<Database>, ast: QueryAst, limit = EXPLORE_DEFAULT_LIMIT): Promise<string[]> {
   const cc = { dialect: dialectOf(db), now: new Date() };
-  const c = compileQuery(ast, { ...cc, vulnIds: await lookUpVulnIds(db, ast, cc) });
-  return c.page(undefined, limit + 1).compile(db);
+  const c = compileQuery(ast, { ...cc, vulnIds: await lookUpVulnIds(db, ast, cc) }).page(undefined, limit + 1).compile(db);
+  const lit = (v: unknown) => (typeof v === "number" ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
+  let k = 0;
+  const text = cc.dialect === "postgres" ? c.sql.replace(/\$(\d+)/g, (_, i: string) => lit(c.parameters[Number(i) - 1])) : c.sql.replace(/\?/g, () => lit(c.parameters[k++]));
+  const rows = (await sql.raw<Record<string, unknown>>(`EXPLAIN ${cc.dialect === "sqlite" ? "QUERY PLAN " : ""}${text}`).execute(db)).rows;
+  return rows.map((r) => String(r.detail ?? r["QUERY PLAN"]));
 }
