@@ -221,7 +221,7 @@ export async function runRematchJob(repos: Repositories, settings: RematchSettin
   const raw = openVulnDb(path);
   const db = cachedVulnDb(raw);
   const keys = job.packages?.map(parsePackageKey);
-  const store = rematchRepository(repos.store.db);
+  const store = rematchRepository(repos.store.db, repos.store.kind);
   try {
     const dbVersion = dbVersionOf(path, raw);
     const cache = runCache(`${path}\n${dbVersion}`);

@@ -7,6 +7,7 @@ import { sql, type Kysely } from "kysely";
 import { applyPlans, chunks, replacePackageVerdicts, FINDING_STATE_COLUMNS, planFindings, upsertVulnerabilities, type FindingChanges, type FindingState, type StoredFinding, type StoredVulnerability } from "./images.js";
 import type { PackageKey } from "./rescan.js";
 import type { Selectable } from "kysely";
+import type { DialectKind } from "./migrations.js";
 import type { Database, PackageVerdictsTable } from "./schema.js";
 
 /** A stored package a re-match asks about (package_verdicts: recorded with the image's match context). */
@@ -84,7 +85,7 @@ export interface RematchRepository {
   }): Promise<FindingChanges>;
 }
 
-export function rematchRepository(db: Kysely<Database>): RematchRepository {
+export function rematchRepository(db: Kysely<Database>, kind: DialectKind): RematchRepository {
   return {
     async images(digests) {
       const out: MatchImage[] = [];
@@ -183,6 +184,14 @@ export function rematchRepository(db: Kysely<Database>): RematchRepository {
         const totals = await applyPlans(tx, input.writes.map((w) => ({ plan: plan(w), digests: [w.digest, ...(w.also ?? [])] })), input.at);
         // Each composed image's rows of the keys it was composed from: (image, key) pairs, the hash by key (one per run).
         for (const part of chunks(input.verdicts.flatMap((v) => [...v.hashes].map(([k, h]) => ({ digest: v.digest, key: k, hash: h }))))) {
+          if (kind === "postgres") {
+            // PostgreSQL turns `(a, b) IN (tuples)` into an OR of every pair, rechecked on each row
+            // (3.9 s for 500 pairs at 100,000 images); joined to the pairs as VALUES it is one index
+            // lookup per pair (0.1 s). SQLite answers the IN list by index already.
+            const pairs = sql.join(part.map((x) => sql`(${x.digest}, ${x.key}, ${x.hash})`));
+            await sql`update package_verdicts as p set verdict_hash = v.column3 from (values ${pairs}) as v where p.image_digest = v.column1 and p.verdict_key = v.column2`.execute(tx);
+            continue;
+          }
           const byKey = new Map(part.map((x) => [x.key, x.hash]));
           const hash = sql<string>`case verdict_key ${sql.join([...byKey].map(([k, h]) => sql`when ${k} then ${h}`), sql` `)} else verdict_hash end`;
           await tx
